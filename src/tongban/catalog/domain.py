@@ -1,0 +1,95 @@
+"""What the catalogue answers: search terms and a service guide (办事指南), as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_TERMS = 5
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Words of a query, lower-cased; full-width spaces separate words too."""
+    if not query:
+        return []
+    words = query.replace("\u3000", " ").lower().split()
+    return [word[:50] for word in words[:MAX_TERMS]]
+
+
+@dataclass(frozen=True)
+class Limit:
+    value: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class MaterialItem:
+    code: str
+    name: str
+    issuer: str | None
+    originals: int
+    copies: int
+    required: bool
+    source: str
+    notes: str | None
+
+    @property
+    def from_registry(self) -> bool:
+        """Shared data (数据共享): the applicant is not asked for it."""
+        return self.source.startswith("registry:")
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    code: str
+    name: str
+    name_en: str | None
+    category: str
+    item_type: str
+    handling_type: str
+    promised_limit: Limit
+    visits: int
+    jurisdiction_code: str
+    jurisdiction_name: str
+
+
+@dataclass(frozen=True)
+class ServiceGuide:
+    summary: ServiceSummary
+    basic_code: str
+    department_code: str
+    department_name: str
+    legal_limit: Limit
+    acceptance_conditions: str
+    materials: list[MaterialItem]
+    visits_reason: str | None
+    online_depth: str
+    cross_region_scope: str
+    channels: list[str]
+    fees: list[dict[str, Any]]
+    legal_basis: list[str]
+    steps: list[str]
+    form_fields: list[dict[str, Any]]
+    locations: str
+    hours: str
+    consult_phone: str
+    complaint_phone: str
+    result_name: str | None
+    keywords: list[str] = field(default_factory=list)
+
+    @property
+    def materials_to_bring(self) -> list[MaterialItem]:
+        return [item for item in self.materials if not item.from_registry]
+
+    @property
+    def materials_from_data(self) -> list[MaterialItem]:
+        return [item for item in self.materials if item.from_registry]
+
+
+CHANNEL_NAMES = {
+    "window": ("窗口办理", "At a window"),
+    "bank": ("银行网点", "At a bank branch"),
+    "terminal": ("自助终端", "Self-service terminal"),
+    "online": ("网上办理", "Online"),
+    "mobile": ("掌上办理", "On the phone"),
+}

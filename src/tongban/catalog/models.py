@@ -1,0 +1,74 @@
+"""The service catalogue (事项清单): services and the materials they ask for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tongban.db import Base, UtcDateTime
+
+
+class Service(Base):
+    """A service (事项) with the fields of an implementation list (GB/T 39046)."""
+
+    __tablename__ = "services"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # 实施编码
+    basic_code: Mapped[str] = mapped_column(String(64), index=True)  # 基本编码
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    item_type: Mapped[str] = mapped_column(String(32))
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    handling_type: Mapped[str] = mapped_column(String(16))
+    legal_limit: Mapped[int] = mapped_column(Integer)
+    legal_limit_unit: Mapped[str] = mapped_column(String(16))
+    promised_limit: Mapped[int] = mapped_column(Integer)
+    promised_limit_unit: Mapped[str] = mapped_column(String(16))
+    acceptance_conditions: Mapped[str] = mapped_column(Text)
+    visits: Mapped[int] = mapped_column(Integer)
+    visits_reason: Mapped[str | None] = mapped_column(Text)
+    online_depth: Mapped[str] = mapped_column(String(32))
+    cross_region_scope: Mapped[str] = mapped_column(String(32))
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    legal_basis: Mapped[list[str]] = mapped_column(JSON)
+    steps: Mapped[list[str]] = mapped_column(JSON)
+    form_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    locations: Mapped[str] = mapped_column(Text)
+    hours: Mapped[str] = mapped_column(String(200))
+    consult_phone: Mapped[str] = mapped_column(String(40))
+    complaint_phone: Mapped[str] = mapped_column(String(40))
+    result_name: Mapped[str | None] = mapped_column(String(200))
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    # Lower-cased name, keywords, category and codes: one column to search on both databases.
+    search_text: Mapped[str] = mapped_column(Text)
+    pack_code: Mapped[str] = mapped_column(String(64), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    materials: Mapped[list[Material]] = relationship(
+        back_populates="service", order_by="Material.position", cascade="all, delete-orphan"
+    )
+
+
+class Material(Base):
+    """A material (申请材料); ``source`` other than ``applicant`` names the registry that supplies it."""
+
+    __tablename__ = "materials"
+
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    originals: Mapped[int] = mapped_column(Integer)
+    copies: Mapped[int] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship(back_populates="materials")

@@ -1,0 +1,198 @@
+"""The ``tongban`` command. User mistakes end in one line on stderr and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tongban.config import Settings, get_settings
+from tongban.errors import TongbanError
+
+app = typer.Typer(help="Tongban 通办: one platform for a city's public services.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+pack_app = typer.Typer(help="Service packs (服务包).", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(pack_app, name="pack")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> NoReturn:
+    err.print(message, markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except TongbanError as exc:
+        fail(f"{exc.message_zh} / {exc.message_en}" + (f" [{exc.field}]" if exc.field else ""))
+
+
+def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+    from tongban.db import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(settings.resolved_database_url()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Applies migrations to TONGBAN_DATABASE_URL."""
+    from tongban.db import make_engine
+    from tongban.migrations import upgrade
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(make_engine(settings.resolved_database_url()))
+    out.print("数据库已是最新 / database is up to date")
+
+
+@pack_app.command("check")
+def pack_check(path: Annotated[list[Path], typer.Argument(help="pack folders")]) -> None:
+    """Validates packs; every error names file, line and field."""
+    from tongban.packs import service as packs
+
+    errors = packs.check(path)
+    for error in errors:
+        err.print(str(error), markup=False, highlight=False)
+    if errors:
+        raise typer.Exit(1)
+    out.print(f"{len(path)} 个服务包校验通过 / {len(path)} pack(s) valid")
+
+
+@pack_app.command("load")
+def pack_load(path: Annotated[list[Path], typer.Argument(help="pack folders")]) -> None:
+    """Loads packs in one transaction: all or nothing, and a reload changes nothing."""
+    load_packs(get_settings(), path)
+
+
+def load_packs(settings: Settings, paths: list[Path]) -> None:
+    from tongban.auth.domain import SYSTEM
+    from tongban.packs import service as packs
+
+    with progress_bar() as advance:
+        try:
+            report = packs.load(_factory(settings), SYSTEM, paths, advance)
+        except packs.PackInvalid as exc:
+            for error in exc.errors:
+                err.print(str(error), markup=False, highlight=False)
+            raise typer.Exit(1) from exc
+    out.print(report.summary(), markup=False, highlight=False)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as bar:
+        tasks: dict[str, object] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield advance
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="citizen, window, reviewer, dispatcher, supervisor, admin")],
+    jurisdiction: Annotated[str | None, typer.Option(help="行政区划代码")] = None,
+    department: Annotated[str | None, typer.Option(help="department code")] = None,
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+) -> None:
+    """Adds a staff user and prints a one-time password."""
+    from tongban.auth.domain import SYSTEM, Role
+    from tongban.auth.service import NewUser, add_user
+    from tongban.db import transaction
+
+    if role not in Role.__members__:
+        fail(f"角色 {role} 不存在 / unknown role {role}: {', '.join(Role.__members__)}")
+    with user_errors(), transaction(_factory(get_settings())) as session:
+        new = NewUser(username, Role(role), name or username, jurisdiction, department)
+        _, password = add_user(session, SYSTEM, new)
+    out.print(f"{username}: {password}", markup=False, highlight=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Checks the hash chain; exit 1 and the first broken entry if tampered."""
+    from tongban.audit import service as audit
+
+    with _factory(get_settings())() as session:
+        checked, broken = audit.verify(session)
+    if broken is not None:
+        fail(f"审计日志第 {broken.seq} 条被篡改：{broken.reason_zh} / audit entry {broken.seq}: {broken.reason_en}")
+    out.print(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    demo: Annotated[bool, typer.Option(help="allow users with the demo password")] = False,
+) -> None:
+    """Serves pages and API against TONGBAN_DATABASE_URL."""
+    from tongban.auth.service import users_with_demo_password
+
+    settings = get_settings()
+    with _factory(settings)() as session:
+        weak = users_with_demo_password(session)
+    if weak and not demo:
+        fail(f"以下用户仍使用演示密码，拒绝启动 / users still have the demo password: {', '.join(weak)}")
+    _run(settings, host, port, workers)
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    os.environ["TONGBAN_DATABASE_URL"] = settings.resolved_database_url()
+    os.environ["TONGBAN_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("tongban.web.main:app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def demo(
+    port: int = 8000,
+    data_dir: Annotated[Path, typer.Option(help="where the SQLite database lives")] = Path(".tongban"),
+) -> None:
+    """Creates the SQLite demo: migrate, load every pack, add demo users, serve."""
+    from tongban.auth.demo import ensure_demo_users
+    from tongban.auth.passwords import DEMO_PASSWORD
+    from tongban.db import make_engine, transaction
+    from tongban.migrations import upgrade
+
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'tongban.db'}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(make_engine(settings.resolved_database_url()))
+    packs = sorted(p for p in settings.packs_dir.iterdir() if (p / "pack.yaml").exists())
+    load_packs(settings, packs)
+    with transaction(_factory(settings)) as session:
+        ensure_demo_users(session)
+    out.print(f"通办演示已启动 / Tongban demo: http://127.0.0.1:{port}", markup=False, highlight=False)
+    out.print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): admin, citizen1, citizen2, window1, reviewer1")
+    _run(settings, "127.0.0.1", port, 1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

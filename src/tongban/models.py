@@ -1,0 +1,10 @@
+"""Imports every context's tables so that Alembic and tests see one metadata."""
+
+from tongban.audit import models as audit_models
+from tongban.auth import models as auth_models
+from tongban.catalog import models as catalog_models
+from tongban.db import Base
+from tongban.packs import models as pack_models
+from tongban.points import models as point_models
+
+__all__ = ["Base", "audit_models", "auth_models", "catalog_models", "pack_models", "point_models"]

@@ -1,0 +1,151 @@
+"""Point use cases: nearest points for a service, a point's page, a poster's page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.auth.models import Jurisdiction
+from tongban.catalog import service as catalog
+from tongban.catalog.domain import ServiceSummary
+from tongban.errors import BadInput, NotFound
+from tongban.packs.models import LoadedPack
+from tongban.points.domain import BadCoordinate, IndexCache, NearestIndex, PointLocation
+from tongban.points.models import Point, PointService, PointTier, Poster
+
+POSTER_NEAREST = 6
+_cache = IndexCache()
+
+
+@dataclass(frozen=True)
+class PointView:
+    code: str
+    name: str
+    name_en: str | None
+    tier: str
+    tier_name: str
+    tier_name_en: str | None
+    jurisdiction_code: str
+    jurisdiction_name: str
+    address: str
+    lat: float
+    lon: float
+    hours: str
+    phone: str
+    transit: str | None
+
+
+@dataclass(frozen=True)
+class Nearby:
+    point: PointView
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class PointDetail:
+    point: PointView
+    services: list[ServiceSummary]
+
+
+@dataclass(frozen=True)
+class PosterDetail:
+    code: str
+    name: str
+    name_en: str | None
+    place: str
+    lat: float
+    lon: float
+    guidance: str | None
+    nearest: list[Nearby]
+
+
+def _revision(session: Session) -> Hashable:
+    """Changes whenever a pack is (re)loaded, in this process or another."""
+    packs = tuple(session.execute(select(LoadedPack.code, LoadedPack.checksum).order_by(LoadedPack.code)).all())
+    count = session.scalar(select(func.count()).select_from(Point))
+    return packs, count
+
+
+def _locations(session: Session) -> list[PointLocation]:
+    handled: dict[str, set[str]] = defaultdict(set)
+    for point_code, service_code in session.execute(select(PointService.point_code, PointService.service_code)):
+        handled[point_code].add(service_code)
+    return [
+        PointLocation(code, lat, lon, frozenset(handled[code]))
+        for code, lat, lon in session.execute(select(Point.code, Point.lat, Point.lon))
+    ]
+
+
+def index(session: Session) -> NearestIndex:
+    return _cache.get(_revision(session), lambda: _locations(session))
+
+
+def nearest(session: Session, service: str | None, lat: float, lon: float, limit: int = 10) -> list[Nearby]:
+    """Points that handle ``service`` (any service when None), nearest first."""
+    try:
+        found = index(session).nearest(lat, lon, service=service, limit=limit)
+    except BadCoordinate as exc:
+        raise BadInput(exc.message_zh, exc.message_en, exc.field) from exc
+    views = _views(session, [code for code, _ in found])
+    return [Nearby(views[code], distance) for code, distance in found]
+
+
+def _views(session: Session, codes: list[str]) -> dict[str, PointView]:
+    rows = session.execute(
+        select(Point, PointTier, Jurisdiction.name)
+        .join(PointTier, (PointTier.pack_code == Point.pack_code) & (PointTier.code == Point.tier))
+        .join(Jurisdiction, Jurisdiction.code == Point.jurisdiction_code)
+        .where(Point.code.in_(codes))
+    ).all()
+    return {point.code: _view(point, tier, name) for point, tier, name in rows}
+
+
+def _view(point: Point, tier: PointTier, jurisdiction_name: str) -> PointView:
+    return PointView(
+        code=point.code,
+        name=point.name,
+        name_en=point.name_en,
+        tier=point.tier,
+        tier_name=tier.name,
+        tier_name_en=tier.name_en,
+        jurisdiction_code=point.jurisdiction_code,
+        jurisdiction_name=jurisdiction_name,
+        address=point.address,
+        lat=point.lat,
+        lon=point.lon,
+        hours=point.hours,
+        phone=point.phone,
+        transit=point.transit,
+    )
+
+
+def detail(session: Session, code: str) -> PointDetail:
+    views = _views(session, [code])
+    if code not in views:
+        raise NotFound(f"网点 {code} 不存在", f"point {code} not found", "id")
+    service_codes = list(session.scalars(select(PointService.service_code).where(PointService.point_code == code)))
+    return PointDetail(views[code], list(catalog.names(session, service_codes).values()))
+
+
+def poster(session: Session, code: str) -> PosterDetail:
+    found = session.get(Poster, code)
+    if found is None:
+        raise NotFound(f"宣传画报 {code} 不存在", f"poster {code} not found", "code")
+    return PosterDetail(
+        code=found.code,
+        name=found.name,
+        name_en=found.name_en,
+        place=found.place,
+        lat=found.lat,
+        lon=found.lon,
+        guidance=found.guidance,
+        nearest=nearest(session, None, found.lat, found.lon, POSTER_NEAREST),
+    )
+
+
+def posters(session: Session) -> list[Poster]:
+    return list(session.scalars(select(Poster).order_by(Poster.code)))

@@ -1,0 +1,58 @@
+"""The FastAPI application: API under /api/v1, pages at the root, one process-wide engine."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.responses import Response
+
+from tongban import __version__
+from tongban.auth import api as auth_api
+from tongban.auth import pages as auth_pages
+from tongban.catalog import api as catalog_api
+from tongban.catalog import pages as catalog_pages
+from tongban.config import Settings
+from tongban.db import make_engine, make_session_factory
+from tongban.points import api as points_api
+from tongban.points import pages as points_pages
+from tongban.web import csrf, errors
+from tongban.web.i18n import LANG_COOKIE, LOCALES
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Tongban 通办",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
+    errors.install(app)
+    for router in (auth_api.router, catalog_api.router, points_api.router):
+        app.include_router(router, prefix="/api/v1")
+    for router in (catalog_pages.router, points_pages.router, auth_pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(_cookies)
+    return app
+
+
+async def _cookies(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Hands out the CSRF seed on first visit and remembers a language chosen with ``?lang=``."""
+    response = await call_next(request)
+    settings: Settings = request.app.state.settings
+    seed = getattr(request.state, "csrf_seed", None)
+    if seed and not request.cookies.get(csrf.CSRF_COOKIE):
+        response.set_cookie(csrf.CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=settings.cookie_secure)
+    lang = request.query_params.get("lang")
+    if lang in LOCALES and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=settings.cookie_secure)
+    return response
