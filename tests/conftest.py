@@ -7,7 +7,9 @@ an unreachable PostgreSQL fails the run instead of skipping it.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,32 +28,42 @@ REQUIRE_POSTGRES = os.environ.get("TONGBAN_REQUIRE_POSTGRES") == "1"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _postgres_engine() -> Engine:
-    engine = make_engine(POSTGRES_URL)
+@contextmanager
+def _postgres_engine() -> Iterator[Engine]:
+    """A database of its own per test session, so concurrent runs never reset each other's tables."""
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as conn:
+        with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
-    with engine.begin() as conn:
-        # A clean schema per test session: migrations are exercised from scratch every run.
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    return engine
+    name = f"tongban_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "tongban.db"
-        eng = make_engine(f"sqlite:///{path}")
-    else:
-        eng = _postgres_engine()
-    upgrade(eng)
-    yield eng
-    eng.dispose()
+        sqlite = make_engine(f"sqlite:///{path}")
+        upgrade(sqlite)
+        yield sqlite
+        sqlite.dispose()
+        return
+    with _postgres_engine() as postgres:
+        upgrade(postgres)
+        yield postgres
 
 
 def _empty_tables(engine: Engine) -> None:

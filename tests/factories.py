@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.auth.domain import SYSTEM, Role
@@ -151,3 +152,12 @@ def catalogue(factory: sessionmaker[Session]) -> None:
 def user(factory: sessionmaker[Session], username: str, role: Role, **fields: Any) -> None:
     with transaction(factory) as session:
         add_user(session, SYSTEM, NewUser(username, role, username, **fields), PASSWORD)
+
+
+def bypass_append_only(session: Session) -> None:
+    """What an attacker with database access would do before tampering with the audit log."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
+        return
+    session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_update"))
+    session.execute(text("DROP TRIGGER IF EXISTS audit_entries_no_delete"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests import factories
 from tongban.audit import service as audit
 from tongban.auth.domain import SYSTEM
 from tongban.auth.models import Jurisdiction
@@ -54,7 +55,7 @@ def test_the_database_refuses_to_change_an_entry(db: sessionmaker[Session]) -> N
 def test_a_tampered_entry_is_found_even_past_the_triggers(db: sessionmaker[Session]) -> None:
     _write_three(db)
     with db() as session:
-        _drop_triggers(session)
+        factories.bypass_append_only(session)
         session.execute(text('UPDATE audit_entries SET after = \'{"name":"x"}\' WHERE seq = 2'))
         session.commit()
         checked, found = audit.verify(session)
@@ -64,16 +65,8 @@ def test_a_tampered_entry_is_found_even_past_the_triggers(db: sessionmaker[Sessi
 def test_a_deleted_tail_is_found(db: sessionmaker[Session]) -> None:
     _write_three(db)
     with db() as session:
-        _drop_triggers(session)
+        factories.bypass_append_only(session)
         session.execute(text("DELETE FROM audit_entries WHERE seq = 3"))
         session.commit()
         _, found = audit.verify(session)
     assert found is not None and found.seq == 3
-
-
-def _drop_triggers(session: Session) -> None:
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
-    else:
-        session.execute(text("DROP TRIGGER audit_entries_no_update"))
-        session.execute(text("DROP TRIGGER audit_entries_no_delete"))

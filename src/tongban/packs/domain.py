@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tongban.auth.domain import division_prefix
 from tongban.errors import BadInput
+
+if TYPE_CHECKING:
+    from tongban.calendar.domain import CalendarOverride
+    from tongban.packs.schema import DepartmentRow, JurisdictionRow, PackMeta, PointRow, PosterRow, Service
 
 Loc = tuple[str | int, ...]
 R = TypeVar("R")
@@ -43,7 +48,7 @@ class PackInvalid(BadInput):
     code = "pack_invalid"
 
     def __init__(self, errors: Sequence[PackError]) -> None:
-        self.errors = sorted(errors, key=_error_order)
+        self.errors = sorted_errors(errors)
         count = len(self.errors)
         first = self.errors[0] if self.errors else None
         super().__init__(
@@ -56,19 +61,44 @@ class PackInvalid(BadInput):
         return "\n".join(str(error) for error in self.errors)
 
 
-def _error_order(error: PackError) -> tuple[str, int, str]:
-    return (error.file, error.line or 0, error.field)
+def sorted_errors(errors: Iterable[PackError]) -> list[PackError]:
+    """In file order, then line order, as someone fixing them would walk through them."""
+    return sorted(errors, key=lambda error: (error.file, error.line or 0, error.field))
 
 
-def field_path(loc: Iterable[str | int]) -> str:
-    """``("materials", 2, "copies")`` → ``materials[2].copies``."""
+def field_path(loc: Iterable[str | int], data: Any = None) -> str:
+    """``("materials", 2, "copies")`` → ``materials[2].copies``.
+
+    With the data the path runs through, an integer key of a mapping reads as a key
+    (``years.2027``), not as a list index.
+    """
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if part == "[key]":
+            continue
+        if isinstance(part, int) and not isinstance(data, Mapping):
             out += f"[{part}]"
-        elif part != "[key]":
+        else:
             out += f".{part}" if out else str(part)
+        data = _child(data, part)
     return out
+
+
+def _child(data: Any, part: str | int) -> Any:
+    try:
+        return data[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def nearest_line(lines: Mapping[Loc, int], loc: Loc, default: int | None) -> int | None:
+    """The line of ``loc`` or of the nearest field enclosing it, else ``default``."""
+    loc = tuple(part for part in loc if part != "[key]")
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return default
 
 
 @dataclass(frozen=True)
@@ -81,12 +111,7 @@ class Located(Generic[R]):
     field_lines: Mapping[Loc, int] = field(default_factory=dict)
 
     def line_of(self, loc: Loc) -> int | None:
-        """The line of the nearest enclosing field that has one, else the record's line."""
-        while loc:
-            if loc in self.field_lines:
-                return self.field_lines[loc]
-            loc = loc[:-1]
-        return self.line
+        return nearest_line(self.field_lines, loc, self.line)
 
     def error(self, loc: Loc, message_zh: str, message_en: str) -> PackError:
         return PackError(self.file, self.line_of(loc), field_path(loc), message_zh, message_en)
@@ -118,59 +143,221 @@ def expand_services(codes: Iterable[str], pack_services: Iterable[str]) -> set[s
     return wanted
 
 
-# Pydantic error types → bilingual messages; ``{name}`` is filled from the error's context.
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "missing": ("缺少必填字段", "required field is missing"),
-    "extra_forbidden": ("未知字段（是否拼错？）", "unknown field (misspelt?)"),
-    "string_type": ("应为文本（像数字的代码要加引号）", "must be text (quote codes that look like numbers)"),
-    "string_too_short": ("不能为空", "must not be empty"),
-    "string_too_long": ("不能超过 {max_length} 个字符", "must be at most {max_length} characters"),
-    "int_type": ("必须是整数", "must be an integer"),
-    "int_parsing": ("必须是整数", "must be an integer"),
-    "int_from_float": ("必须是整数", "must be an integer"),
-    "float_type": ("必须是数字", "must be a number"),
-    "float_parsing": ("必须是数字", "must be a number"),
-    "finite_number": ("必须是有限的数字", "must be a finite number"),
-    "bool_type": ("必须是 true 或 false", "must be true or false"),
-    "bool_parsing": ("必须是 true 或 false", "must be true or false"),
-    "greater_than_equal": ("必须大于或等于 {ge}", "must be greater than or equal to {ge}"),
-    "less_than_equal": ("必须小于或等于 {le}", "must be less than or equal to {le}"),
-    "greater_than": ("必须大于 {gt}", "must be greater than {gt}"),
-    "less_than": ("必须小于 {lt}", "must be less than {lt}"),
-    "enum": ("必须是以下之一：{expected}", "must be one of: {expected}"),
-    "literal_error": ("必须是以下之一：{expected}", "must be one of: {expected}"),
-    "list_type": ("必须是列表", "must be a list"),
-    "dict_type": ("必须是映射（键: 值）", "must be a mapping (key: value)"),
-    "model_type": ("必须是映射（键: 值）", "must be a mapping (key: value)"),
-    "model_attributes_type": ("必须是映射（键: 值）", "must be a mapping (key: value)"),
-    "too_short": ("至少需要 {min_length} 项", "needs at least {min_length} item(s)"),
-    "too_long": ("最多 {max_length} 项", "allows at most {max_length} item(s)"),
-    "date_type": ("必须是日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "date_parsing": ("必须是日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "date_from_datetime_parsing": ("必须是日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+KINDS = ("jurisdictions", "departments", "services", "points", "posters")
+_KIND_ZH = {
+    "jurisdictions": "行政区划",
+    "departments": "部门",
+    "services": "事项",
+    "points": "网点",
+    "posters": "画报",
 }
 
-# Regular expressions read badly in an error message; say what they mean instead.
-PATTERN_HINTS: dict[str, tuple[str, str]] = {}
+
+@dataclass
+class ParsedPack:
+    """What reading one pack folder gave: the records that are valid, and every error."""
+
+    folder: Path
+    meta: Located[PackMeta] | None = None
+    jurisdictions: list[Located[JurisdictionRow]] = field(default_factory=list)
+    departments: list[Located[DepartmentRow]] = field(default_factory=list)
+    services: list[Located[Service]] = field(default_factory=list)
+    points: list[Located[PointRow]] = field(default_factory=list)
+    posters: list[Located[PosterRow]] = field(default_factory=list)
+    calendar: Located[CalendarOverride] | None = None
+    checksum: str = ""
+    errors: list[PackError] = field(default_factory=list)
+    # Codes of records that failed validation: references to them are not errors twice.
+    partial: set[str] = field(default_factory=set)
+
+    @property
+    def code(self) -> str:
+        return self.meta.record.code if self.meta else self.folder.name
+
+    def file(self, relative: str) -> str:
+        return f"{self.folder.name}/{relative}"
+
+    def records(self, kind: str) -> list[Located[Any]]:
+        records: list[Located[Any]] = getattr(self, kind)
+        return records
+
+    def service_codes(self) -> list[str]:
+        return [service.record.code for service in self.services]
 
 
-def describe(error: Mapping[str, Any]) -> tuple[str, str]:
-    """A Pydantic error as (中文, English)."""
-    kind = error["type"]
-    ctx = dict(error.get("ctx") or {})
-    if kind == "greater_than_equal" and ctx.get("ge") == 0:
-        return "必须是非负整数", "must be a non-negative integer"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return PATTERN_HINTS.get(pattern, (f"格式不符合 {pattern}", f"does not match {pattern}"))
-    if kind in _MESSAGES:
-        zh, en = _MESSAGES[kind]
-        if "expected" in ctx:
-            ctx["expected_zh"] = str(ctx["expected"]).replace(" or ", ", ")
-            zh = zh.replace("{expected}", "{expected_zh}")
-        try:
-            return zh.format(**ctx), en.format(**ctx)
-        except (KeyError, IndexError):
-            pass
-    message = str(error.get("msg", kind))
-    return f"无效：{message}", f"invalid: {message}"
+@dataclass(frozen=True)
+class Known:
+    """Codes already in the database, each with the pack that loaded it (None: not from a pack)."""
+
+    jurisdictions: Mapping[str, str | None] = field(default_factory=dict)
+    departments: Mapping[str, str | None] = field(default_factory=dict)
+    services: Mapping[str, str | None] = field(default_factory=dict)
+    points: Mapping[str, str | None] = field(default_factory=dict)
+    posters: Mapping[str, str | None] = field(default_factory=dict)
+
+    def owners(self, kind: str) -> Mapping[str, str | None]:
+        owners: Mapping[str, str | None] = getattr(self, kind)
+        return owners
+
+
+def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
+    """References between records, across the packs loaded together and the database."""
+    errors = _pack_codes(packs)
+    loading = {pack.code for pack in packs}
+    for kind in KINDS:
+        errors += _duplicate_codes(packs, kind)
+        errors += _owned_elsewhere(packs, kind, known, loading)
+    codes = {kind: _all_codes(packs, kind, known) for kind in KINDS}
+    for pack in packs:
+        errors += _jurisdiction_refs(pack, codes["jurisdictions"])
+        errors += _department_refs(pack, codes["jurisdictions"])
+        errors += _service_refs(pack, codes)
+        errors += _tier_refs(pack, codes["services"])
+        errors += _point_refs(pack, codes)
+    return errors
+
+
+def _pack_codes(packs: Sequence[ParsedPack]) -> list[PackError]:
+    errors: list[PackError] = []
+    first: dict[str, Located[PackMeta]] = {}
+    for pack in packs:
+        if pack.meta is None:
+            continue
+        code = pack.meta.record.code
+        if code != pack.folder.name:
+            errors.append(
+                pack.meta.error(
+                    ("code",),
+                    f"服务包代码 {code} 与文件夹名 {pack.folder.name} 不一致",
+                    f"the pack code {code} differs from the folder name {pack.folder.name}",
+                )
+            )
+        if code in first:
+            other = first[code].where
+            errors.append(
+                pack.meta.error(
+                    ("code",),
+                    f"服务包代码 {code} 重复（另见 {other}）",
+                    f"duplicate pack code {code} (also at {other})",
+                )
+            )
+        first.setdefault(code, pack.meta)
+    return errors
+
+
+def _duplicate_codes(packs: Sequence[ParsedPack], kind: str) -> list[PackError]:
+    errors: list[PackError] = []
+    first: dict[str, Located[Any]] = {}
+    for pack in packs:
+        for located in pack.records(kind):
+            code = located.record.code
+            if code in first:
+                other = first[code].where
+                errors.append(
+                    located.error(
+                        ("code",),
+                        f"{_KIND_ZH[kind]}代码 {code} 重复（另见 {other}）",
+                        f"duplicate {kind[:-1]} code {code} (also at {other})",
+                    )
+                )
+            first.setdefault(code, located)
+    return errors
+
+
+def _owned_elsewhere(packs: Sequence[ParsedPack], kind: str, known: Known, loading: set[str]) -> list[PackError]:
+    errors: list[PackError] = []
+    owners = known.owners(kind)
+    for pack in packs:
+        for located in pack.records(kind):
+            owner = owners.get(located.record.code)
+            if owner is not None and owner not in loading:
+                errors.append(
+                    located.error(
+                        ("code",),
+                        f"{_KIND_ZH[kind]}代码 {located.record.code} 已属于服务包 {owner}",
+                        f"{kind[:-1]} code {located.record.code} already belongs to pack {owner}",
+                    )
+                )
+    return errors
+
+
+def _all_codes(packs: Sequence[ParsedPack], kind: str, known: Known) -> set[str]:
+    codes = set(known.owners(kind))
+    for pack in packs:
+        codes |= {located.record.code for located in pack.records(kind)}
+        codes |= pack.partial
+    return codes
+
+
+def _missing(located: Located[Any], loc: Loc, kind: str, code: str) -> PackError:
+    return located.error(loc, f"{_KIND_ZH[kind]} {code} 不存在", f"unknown {kind[:-1]} {code}")
+
+
+def _jurisdiction_refs(pack: ParsedPack, jurisdictions: set[str]) -> list[PackError]:
+    errors: list[PackError] = []
+    for located in pack.jurisdictions:
+        row = located.record
+        if row.parent is None:
+            continue
+        if row.parent not in jurisdictions:
+            errors.append(_missing(located, ("parent",), "jurisdictions", row.parent))
+        elif not lies_within(row.code, row.parent):
+            errors.append(
+                located.error(
+                    ("code",),
+                    f"{row.code} 不在上级区划 {row.parent} 之内",
+                    f"{row.code} does not lie within its parent {row.parent}",
+                )
+            )
+    return errors
+
+
+def _department_refs(pack: ParsedPack, jurisdictions: set[str]) -> list[PackError]:
+    return [
+        _missing(located, ("jurisdiction",), "jurisdictions", located.record.jurisdiction)
+        for located in pack.departments
+        if located.record.jurisdiction not in jurisdictions
+    ]
+
+
+def _service_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[PackError]:
+    errors: list[PackError] = []
+    for located in pack.services:
+        service = located.record
+        if service.jurisdiction not in codes["jurisdictions"]:
+            errors.append(_missing(located, ("jurisdiction",), "jurisdictions", service.jurisdiction))
+        if service.department not in codes["departments"]:
+            errors.append(_missing(located, ("department",), "departments", service.department))
+    return errors
+
+
+def _tier_refs(pack: ParsedPack, services: set[str]) -> list[PackError]:
+    if pack.meta is None:
+        return []
+    return [
+        _missing(pack.meta, ("point_tiers", tier_code, "services", index), "services", code)
+        for tier_code, tier in pack.meta.record.point_tiers.items()
+        for index, code in enumerate(tier.services)
+        if code != ALL and code not in services
+    ]
+
+
+def _point_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[PackError]:
+    errors: list[PackError] = []
+    tiers = pack.meta.record.point_tiers if pack.meta else None
+    for located in pack.points:
+        point = located.record
+        if tiers is not None and point.tier not in tiers:
+            errors.append(
+                located.error(
+                    ("tier",), f"pack.yaml 中没有网点层级 {point.tier}", f"pack.yaml has no point tier {point.tier}"
+                )
+            )
+        if point.jurisdiction not in codes["jurisdictions"]:
+            errors.append(_missing(located, ("jurisdiction",), "jurisdictions", point.jurisdiction))
+        errors += [
+            _missing(located, ("services",), "services", code)
+            for code in point.services
+            if code != ALL and code not in codes["services"]
+        ]
+    return errors

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from tongban.auth.domain import JurisdictionLevel
-from tongban.packs.domain import ALL, PATTERN_HINTS, Loc
+from tongban.packs.domain import ALL, Loc
 
 
 class ItemType(StrEnum):
@@ -77,18 +77,17 @@ DIVISION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 SOURCE_PATTERN = r"^(applicant|registry:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
 FORM_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 
-PATTERN_HINTS.update(
-    {
-        CODE_PATTERN: ("代码只能包含字母、数字和 - _ .", "a code may only hold letters, digits and - _ ."),
-        PACK_CODE_PATTERN: ("只能包含小写字母、数字和 -", "may only hold lower-case letters, digits and -"),
-        DIVISION_PATTERN: ("行政区划代码应为 6、9 或 12 位数字", "a division code has 6, 9 or 12 digits"),
-        SOURCE_PATTERN: ("应为 applicant 或 registry:<代码>", "must be applicant or registry:<code>"),
-        FORM_KEY_PATTERN: (
-            "只能包含小写字母、数字和 _，以字母开头",
-            "may only hold lower-case letters, digits and _, starting with a letter",
-        ),
-    }
-)
+# Regular expressions read badly in an error message; say what they mean instead.
+PATTERN_HINTS: dict[str, tuple[str, str]] = {
+    CODE_PATTERN: ("代码只能包含字母、数字和 - _ .", "a code may only hold letters, digits and - _ ."),
+    PACK_CODE_PATTERN: ("只能包含小写字母、数字和 -", "may only hold lower-case letters, digits and -"),
+    DIVISION_PATTERN: ("行政区划代码应为 6、9 或 12 位数字", "a division code has 6, 9 or 12 digits"),
+    SOURCE_PATTERN: ("应为 applicant 或 registry:<代码>", "must be applicant or registry:<code>"),
+    FORM_KEY_PATTERN: (
+        "只能包含小写字母、数字和 _，以字母开头",
+        "may only hold lower-case letters, digits and _, starting with a letter",
+    ),
+}
 
 
 def _text(max_length: int | None = None) -> StringConstraints:
@@ -116,17 +115,31 @@ Count = Annotated[int, Field(ge=0)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
-# Digits of a division code by level (行政区划代码: 6 for province, city and county, 9 for
-# town or street, 12 for village or community).
-LEVEL_DIGITS = {
-    JurisdictionLevel.province: 6,
-    JurisdictionLevel.city: 6,
-    JurisdictionLevel.county: 6,
-    JurisdictionLevel.town: 9,
-    JurisdictionLevel.village: 12,
+# Digits of a division code (行政区划代码) by level: 6 for province, city and county, 9 for
+# town or street, 12 for village or community.
+LEVELS = {
+    JurisdictionLevel.province: (6, "省级"),
+    JurisdictionLevel.city: (6, "市级"),
+    JurisdictionLevel.county: (6, "县级"),
+    JurisdictionLevel.town: (9, "乡镇级"),
+    JurisdictionLevel.village: (12, "村级"),
 }
 
 Violation = tuple[Loc, str, str]
+
+_RULES = {
+    "promise_exceeds_legal": ("承诺时限 {p} 超过法定时限 {l}", "the promised limit {p} exceeds the legal limit {l}"),
+    "instant_promises_zero": ("即办件的承诺时限必须为 0", "an instant item (即办件) must promise 0 days"),
+    "visits_need_reason": ("到现场次数大于 0 时必须说明理由", "visits_reason is required when visits is more than 0"),
+    "level_digits": ("{zh}区划代码应为 {n} 位", "a {en} code has {n} digits"),
+    "own_parent": ("上级不能是自己", "a jurisdiction cannot be its own parent"),
+    "duplicate": ("{field} 重复：{value}", "duplicate {field} {value!r}"),
+}
+
+
+def _rule(loc: Loc, rule: str, **params: Any) -> Violation:
+    zh, en = _RULES[rule]
+    return loc, zh.format(**params), en.format(**params)
 
 
 def _raise_violations(violations: Sequence[Violation]) -> None:
@@ -141,7 +154,7 @@ def _duplicates(items: Iterable[str], field: str, list_name: str) -> list[Violat
     for index, value in enumerate(items):
         seen[value] += 1
         if seen[value] == 2:
-            found.append(((list_name, index, field), f"{field} 重复：{value}", f"duplicate {field} {value!r}"))
+            found.append(_rule((list_name, index, field), "duplicate", field=field, value=value))
     return found
 
 
@@ -264,32 +277,14 @@ class Service(_Record):
         legal, promised = self.legal_limit, self.promised_limit
         found: list[Violation] = []
         if legal.unit == promised.unit and promised.value > legal.value:
-            found.append(
-                (
-                    ("promised_limit", "value"),
-                    f"承诺时限 {promised.value} 超过法定时限 {legal.value}",
-                    f"the promised limit {promised.value} exceeds the legal limit {legal.value}",
-                )
-            )
+            found.append(_rule(("promised_limit", "value"), "promise_exceeds_legal", p=promised.value, l=legal.value))
         if self.handling_type is HandlingType.instant and promised.value != 0:
-            found.append(
-                (
-                    ("promised_limit", "value"),
-                    "即办件的承诺时限必须为 0",
-                    "an instant item (即办件) must promise 0 days",
-                )
-            )
+            found.append(_rule(("promised_limit", "value"), "instant_promises_zero"))
         return found
 
     def _visit_violations(self) -> list[Violation]:
         if self.visits > 0 and not self.visits_reason:
-            return [
-                (
-                    ("visits_reason",),
-                    "到现场次数大于 0 时必须说明理由",
-                    "visits_reason is required when visits is more than 0",
-                )
-            ]
+            return [_rule(("visits_reason",), "visits_need_reason")]
         return []
 
 
@@ -316,17 +311,11 @@ class JurisdictionRow(_Row):
     @model_validator(mode="after")
     def _rules(self) -> JurisdictionRow:
         found: list[Violation] = []
-        digits = LEVEL_DIGITS[self.level]
+        digits, level_zh = LEVELS[self.level]
         if len(self.code) != digits:
-            found.append(
-                (
-                    ("code",),
-                    f"{self.level.value} 级区划代码应为 {digits} 位",
-                    f"a {self.level.value} code has {digits} digits",
-                )
-            )
+            found.append(_rule(("code",), "level_digits", zh=level_zh, en=self.level.value, n=digits))
         if self.parent == self.code:
-            found.append((("parent",), "上级不能是自己", "a jurisdiction cannot be its own parent"))
+            found.append(_rule(("parent",), "own_parent"))
         _raise_violations(found)
         return self
 

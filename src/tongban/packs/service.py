@@ -1,0 +1,349 @@
+"""Checking and loading service packs (``tongban pack check`` / ``tongban pack load``).
+
+Loading validates every file of every pack first and writes nothing when anything is
+wrong; otherwise it writes everything in one transaction, each record upserted by its
+code through the audit log, so a second load of the same packs changes nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tongban.audit import service as audit
+from tongban.auth.domain import Actor
+from tongban.auth.models import Department, Jurisdiction
+from tongban.calendar.domain import CalendarOverride
+from tongban.catalog.models import Material
+from tongban.catalog.models import Service as ServiceRow
+from tongban.db import transaction, utcnow
+from tongban.packs.domain import (
+    Known,
+    Located,
+    PackError,
+    PackInvalid,
+    ParsedPack,
+    cross_check,
+    expand_services,
+    search_text,
+    sorted_errors,
+)
+from tongban.packs.models import LoadedPack
+from tongban.packs.reader import read_calendar, read_pack
+from tongban.packs.schema import DepartmentRow, JurisdictionRow, PointRow, PosterRow, Service, Tier
+from tongban.points.models import Point, PointService, PointTier, Poster
+
+Progress = Callable[[str, int, int], None]
+OUTCOMES = ("created", "updated", "unchanged", "deleted")
+ENTITIES = (
+    "jurisdictions",
+    "departments",
+    "services",
+    "materials",
+    "point_tiers",
+    "points",
+    "point_services",
+    "posters",
+    "packs",
+)
+
+
+@dataclass
+class LoadReport:
+    """How many rows of each table a load created, updated, left unchanged and deleted."""
+
+    packs: list[str] = field(default_factory=list)
+    counts: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, entity: str, outcome: str, n: int = 1) -> None:
+        self.counts[entity][outcome] += n
+
+    def count(self, entity: str, outcome: str) -> int:
+        return self.counts[entity][outcome]
+
+    def total(self, outcome: str) -> int:
+        return sum(counter[outcome] for counter in self.counts.values())
+
+    @property
+    def changed(self) -> bool:
+        return any(self.total(outcome) for outcome in ("created", "updated", "deleted"))
+
+    def rows(self) -> list[tuple[str, int, int, int, int]]:
+        """(entity, created, updated, unchanged, deleted) for each table, in loading order."""
+        return [
+            (entity, *(self.count(entity, outcome) for outcome in OUTCOMES))  # type: ignore[misc]
+            for entity in ENTITIES
+        ]
+
+    def summary(self) -> str:
+        """A small table for the command line: one row per table the load touched."""
+        heads = ("新增 created", "更新 updated", "未变 unchanged", "删除 deleted")
+        lines = [f"已载入 / loaded: {', '.join(self.packs)}", " " * 14 + "".join(_right(h, 16) for h in heads)]
+        for entity, *numbers in self.rows():
+            if any(numbers):
+                lines.append(f"{entity:14}" + "".join(_right(str(n), 16) for n in numbers))
+        return "\n".join(lines)
+
+
+def _right(text: str, width: int) -> str:
+    # A Chinese character takes two columns in a terminal.
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return " " * max(width - columns, 1) + text
+
+
+def check(paths: Sequence[Path], session: Session | None = None) -> list[PackError]:
+    """Every error in the packs, taken together; with a session, codes in the database count too."""
+    return _errors([read_pack(Path(path)) for path in paths], session)
+
+
+def load(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Validates the packs, then writes them all in one transaction.
+
+    Raises ``PackInvalid`` with every error, having written nothing, when anything is wrong.
+    """
+    packs = [read_pack(Path(path)) for path in paths]
+    try:
+        with transaction(factory) as session:
+            errors = _errors(packs, session)
+            if errors:
+                raise PackInvalid(errors)
+            return _write(session, actor, packs, progress or _quiet)
+    except (IntegrityError, DataError) as exc:
+        raise PackInvalid([_refused(packs, exc)]) from exc
+
+
+def _refused(packs: Sequence[ParsedPack], exc: IntegrityError | DataError) -> PackError:
+    # Validation should catch everything; this is the database's word, e.g. after a
+    # concurrent change. The transaction was rolled back, so nothing was written.
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return PackError(
+        ", ".join(pack.folder.name for pack in packs),
+        None,
+        "",
+        f"数据库拒绝写入，未做任何更改：{detail}",
+        f"the database refused the write, nothing was changed: {detail}",
+    )
+
+
+def calendar_override(paths: Sequence[Path]) -> CalendarOverride | None:
+    """The working-day override of the packs' ``calendar.yaml`` files together; None when none has one."""
+    packs = [ParsedPack(Path(path)) for path in paths]
+    found = [
+        located
+        for pack in packs
+        if (pack.folder / "calendar.yaml").is_file() and (located := read_calendar(pack)) is not None
+    ]
+    errors = [error for pack in packs for error in pack.errors] + _calendar_conflicts(found)
+    if errors:
+        raise PackInvalid(errors)
+    if not found:
+        return None
+    overrides = [located.record for located in found]
+    return CalendarOverride(
+        holidays=frozenset().union(*(o.holidays for o in overrides)),
+        workdays=frozenset().union(*(o.workdays for o in overrides)),
+        years=frozenset().union(*(o.years for o in overrides)),
+    )
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _errors(packs: Sequence[ParsedPack], session: Session | None) -> list[PackError]:
+    errors = [error for pack in packs for error in pack.errors]
+    errors += cross_check(packs, _known(session) if session is not None else Known())
+    errors += _calendar_conflicts([pack.calendar for pack in packs if pack.calendar is not None])
+    return sorted_errors(errors)
+
+
+def _known(session: Session) -> Known:
+    def owners(model: Any) -> dict[str, str | None]:
+        return {code: owner for code, owner in session.execute(select(model.code, model.pack_code))}
+
+    return Known(
+        jurisdictions=owners(Jurisdiction),
+        departments=owners(Department),
+        services=owners(ServiceRow),
+        points=owners(Point),
+        posters=owners(Poster),
+    )
+
+
+def _calendar_conflicts(calendars: Sequence[Located[CalendarOverride]]) -> list[PackError]:
+    """Two packs loaded together may not both declare the same year."""
+    errors: list[PackError] = []
+    first: dict[int, Located[CalendarOverride]] = {}
+    for located in calendars:
+        for year in sorted(located.record.years):
+            if year in first:
+                other = first[year].file
+                zh, en = f"{year} 年已在 {other} 中声明", f"{year} is already declared in {other}"
+                line = located.line_of(("years", year))
+                errors.append(PackError(located.file, line, f"years.{year}", zh, en))
+            first.setdefault(year, located)
+    return errors
+
+
+def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress: Progress) -> LoadReport:
+    report = LoadReport(packs=[pack.code for pack in packs])
+    writer = _Writer(session, actor, report, utcnow())
+    stages: list[tuple[str, list[tuple[ParsedPack, Any]], Callable[[ParsedPack, Any], None]]] = [
+        ("jurisdictions", _parents_first(packs), writer.jurisdiction),
+        ("departments", _records(packs, "departments"), writer.department),
+        ("services", _records(packs, "services"), writer.service),
+        ("point_tiers", _tiers(packs), writer.tier),
+        ("points", _records(packs, "points"), writer.point),
+        ("posters", _records(packs, "posters"), writer.poster),
+        ("packs", [(pack, pack) for pack in packs], writer.pack),
+    ]
+    for stage, items, write in stages:
+        progress(stage, 0, len(items))
+        for done, (pack, record) in enumerate(items, 1):
+            write(pack, record)
+            progress(stage, done, len(items))
+    return report
+
+
+def _records(packs: Sequence[ParsedPack], kind: str) -> list[tuple[ParsedPack, Any]]:
+    return [(pack, located.record) for pack in packs for located in pack.records(kind)]
+
+
+def _tiers(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
+    return [(pack, item) for pack in packs if pack.meta for item in pack.meta.record.point_tiers.items()]
+
+
+def _parents_first(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
+    """Jurisdictions ordered so that a parent is written before its children."""
+    by_code = {row.code: (pack, row) for pack, row in _records(packs, "jurisdictions")}
+    ordered: list[tuple[ParsedPack, Any]] = []
+
+    def place(code: str, depth: int) -> None:
+        # Validation rules out cycles (a child lies strictly within its parent); the depth
+        # bound only keeps a bug from recursing forever.
+        if code not in by_code or depth > len(by_code):
+            return
+        pack, row = by_code.pop(code)
+        if row.parent is not None:
+            place(row.parent, depth + 1)
+        ordered.append((pack, row))
+
+    for code in list(by_code):
+        place(code, 0)
+    return ordered
+
+
+class _Writer:
+    """Writes one record at a time through the audit log, counting outcomes in the report."""
+
+    def __init__(self, session: Session, actor: Actor, report: LoadReport, now: datetime) -> None:
+        self.session, self.actor, self.report, self.now = session, actor, report, now
+
+    def jurisdiction(self, pack: ParsedPack, row: JurisdictionRow) -> None:
+        values = {"code": row.code, "name": row.name, "name_en": row.name_en, "level": row.level.value}
+        self._upsert(Jurisdiction, {**values, "parent_code": row.parent, "pack_code": pack.code})
+
+    def department(self, pack: ParsedPack, row: DepartmentRow) -> None:
+        values = {"code": row.code, "name": row.name, "name_en": row.name_en, "phone": row.phone}
+        self._upsert(Department, {**values, "jurisdiction_code": row.jurisdiction, "pack_code": pack.code})
+
+    def service(self, pack: ParsedPack, service: Service) -> None:
+        self._upsert_stamped(ServiceRow, _service_values(pack.code, service), "updated_at")
+        for position, material in enumerate(service.materials, 1):
+            values = {"service_code": service.code, "position": position, **material.model_dump(mode="json")}
+            self._upsert(Material, values)
+        kept = [material.code for material in service.materials]
+        stale = select(Material).where(Material.service_code == service.code, Material.code.not_in(kept))
+        for row in self.session.scalars(stale).all():
+            self._delete(row)
+
+    def tier(self, pack: ParsedPack, item: tuple[str, Tier]) -> None:
+        code, tier = item
+        values = {"name": tier.name, "name_en": tier.name_en, "description": tier.description}
+        self._upsert(PointTier, {"pack_code": pack.code, "code": code, **values})
+
+    def point(self, pack: ParsedPack, row: PointRow) -> None:
+        values = row.model_dump(exclude={"jurisdiction", "services"})
+        self._upsert(Point, {**values, "jurisdiction_code": row.jurisdiction, "pack_code": pack.code})
+        assert pack.meta is not None  # validation found the tier in pack.yaml
+        tier = pack.meta.record.point_tiers[row.tier]
+        wanted = expand_services([*tier.services, *row.services], pack.service_codes())
+        links = self.session.scalars(select(PointService).where(PointService.point_code == row.code)).all()
+        have = {link.service_code for link in links}
+        self.report.add("point_services", "unchanged", len(wanted & have))
+        for code in sorted(wanted - have):
+            self._upsert(PointService, {"point_code": row.code, "service_code": code})
+        for link in links:
+            if link.service_code not in wanted:
+                self._delete(link)
+
+    def poster(self, pack: ParsedPack, row: PosterRow) -> None:
+        self._upsert(Poster, {**row.model_dump(), "pack_code": pack.code})
+
+    def pack(self, pack: ParsedPack, _: ParsedPack) -> None:
+        """Drops the points, posters and tiers the pack no longer has, then records the pack."""
+        assert pack.meta is not None  # a pack without a valid pack.yaml never gets here
+        meta = pack.meta.record
+        self._prune(Point, pack.code, [point.record.code for point in pack.points])
+        self._prune(Poster, pack.code, [poster.record.code for poster in pack.posters])
+        self._prune(PointTier, pack.code, list(meta.point_tiers))
+        values = {"code": meta.code, "name": meta.name, "version": meta.version, "checksum": pack.checksum}
+        self._upsert_stamped(LoadedPack, values, "loaded_at")
+
+    def _upsert(self, model: Any, values: dict[str, Any]) -> None:
+        self.report.add(model.__tablename__, audit.upsert(self.session, self.actor, model, values))
+
+    def _upsert_stamped(self, model: Any, values: dict[str, Any], stamp: str) -> None:
+        """An upsert whose ``stamp`` column moves only when another column changes."""
+        row = self.session.get(model, values["code"])
+        if row is not None and all(getattr(row, name) == value for name, value in values.items()):
+            self.report.add(model.__tablename__, "unchanged")
+            return
+        self._upsert(model, {**values, stamp: self.now})
+
+    def _prune(self, model: Any, pack_code: str, keep: list[str]) -> None:
+        # Only what nothing else refers to is pruned: a service, department or jurisdiction
+        # a pack drops may still be named by cases and users, so it stays.
+        stale = select(model).where(model.pack_code == pack_code, model.code.not_in(keep))
+        for row in self.session.scalars(stale).all():
+            if isinstance(row, Point):
+                links = select(PointService).where(PointService.point_code == row.code)
+                for link in self.session.scalars(links).all():
+                    self._delete(link)
+            self._delete(row)
+
+    def _delete(self, row: Any) -> None:
+        audit.delete(self.session, self.actor, row)
+        self.report.add(row.__tablename__, "deleted")
+
+
+def _service_values(pack_code: str, service: Service) -> dict[str, Any]:
+    """The columns of a service row, without ``updated_at``."""
+    data = service.model_dump(mode="json", exclude={"materials", "legal_limit", "promised_limit"})
+    return {
+        **{name: value for name, value in data.items() if name not in ("jurisdiction", "department")},
+        "jurisdiction_code": service.jurisdiction,
+        "department_code": service.department,
+        "legal_limit": service.legal_limit.value,
+        "legal_limit_unit": service.legal_limit.unit.value,
+        "promised_limit": service.promised_limit.value,
+        "promised_limit_unit": service.promised_limit.unit.value,
+        "search_text": search_text(
+            service.name, service.name_en, service.category, service.keywords, service.code, service.basic_code
+        ),
+        "pack_code": pack_code,
+    }

@@ -1,0 +1,209 @@
+"""Point pages: nearest points (就近办), a point's page and the posters that lead to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from tongban.auth.models import Jurisdiction
+from tongban.catalog import service as catalog
+from tongban.config import Settings
+from tongban.errors import BadInput, NotFound
+from tongban.points import service
+from tongban.points.api import point_url
+from tongban.points.models import Point
+from tongban.points.qr import qr_svg
+from tongban.points.service import Nearby, PointView
+from tongban.web.deps import PageActor, ReadSession
+from tongban.web.i18n import locale_of, pick
+from tongban.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+NEAREST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place as the visitor gave it: their own position, an area's code, or nothing."""
+
+    lat: float | None = None
+    lon: float | None = None
+    area: str | None = None
+
+
+def place_query(
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    area: Annotated[str | None, Query(max_length=12)] = None,
+) -> Place:
+    return Place(lat, lon, area)
+
+
+ChosenPlace = Annotated[Place, Depends(place_query)]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where distances are measured from."""
+
+    lat: float
+    lon: float
+    name: str
+    name_en: str | None
+
+
+@dataclass(frozen=True)
+class Area:
+    """A jurisdiction with points, placed at their centre: a choice for people without geolocation."""
+
+    code: str
+    name: str
+    name_en: str | None
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class NearestSection:
+    """What the shared nearest-points partial shows; ``areas`` is None where no place can be chosen."""
+
+    origin: Origin
+    items: list[Nearby]
+    markers: list[dict[str, Any]]
+    areas: list[Area] | None = None
+    area: str | None = None
+    action: str = ""
+    keep: tuple[tuple[str, str], ...] = ()
+
+
+CITIZEN_CENTRE = Origin(31.4912, 120.3119, "无锡市民中心", "Wuxi Citizen Centre")
+YOUR_LOCATION = ("您的位置", "your location")
+
+
+def areas(session: Session) -> list[Area]:
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en, func.avg(Point.lat), func.avg(Point.lon))
+        .join(Point, Point.jurisdiction_code == Jurisdiction.code)
+        .group_by(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en)
+        .order_by(Jurisdiction.code)
+    ).all()
+    return [Area(code, name, name_en, float(lat), float(lon)) for code, name, name_en, lat, lon in rows]
+
+
+def origin_of(choices: list[Area], place: Place) -> Origin:
+    """The visitor's own position beats a chosen area, which beats the citizen centre."""
+    lat, lon = place.lat, place.lon
+    if (lat is None) != (lon is None):
+        raise BadInput("请同时提供纬度和经度", "give both latitude and longitude", "lat" if lat is None else "lon")
+    if lat is not None and lon is not None:
+        return Origin(lat, lon, *YOUR_LOCATION)
+    if not place.area:
+        return CITIZEN_CENTRE
+    for choice in choices:
+        if choice.code == place.area:
+            return Origin(choice.lat, choice.lon, choice.name, choice.name_en)
+    raise BadInput(f"区域 {place.area} 没有网点", f"no points in area {place.area}", "area")
+
+
+def markers(request: Request, items: list[PointView]) -> list[dict[str, Any]]:
+    """Map markers as plain data for the page's JSON island, named in the page's language."""
+    settings: Settings = request.app.state.settings
+    locale = locale_of(request, settings.default_locale)
+    return [
+        {
+            "name": pick(locale, item.name, item.name_en),
+            "tier": pick(locale, item.tier_name, item.tier_name_en),
+            "address": item.address,
+            "lat": item.lat,
+            "lon": item.lon,
+            "url": f"/points/{item.code}",
+        }
+        for item in items
+    ]
+
+
+def nearest_section(
+    request: Request,
+    session: Session,
+    service_code: str | None,
+    place: Place,
+    action: str,
+    keep: tuple[tuple[str, str], ...] = (),
+) -> NearestSection:
+    """The nearest points to a chosen place, with the choices offered in its form."""
+    choices = areas(session)
+    origin = origin_of(choices, place)
+    items = service.nearest(session, service_code, origin.lat, origin.lon, NEAREST_LIMIT)
+    return NearestSection(
+        origin=origin,
+        items=items,
+        markers=markers(request, [item.point for item in items]),
+        areas=choices,
+        area=place.area,
+        action=action,
+        keep=keep,
+    )
+
+
+def page_url(request: Request, path: str) -> str:
+    """The absolute address a QR code must carry: the configured base URL, not the Host header."""
+    settings: Settings = request.app.state.settings
+    return f"{settings.base_url.rstrip('/')}{path}"
+
+
+@router.get("/points")
+def nearest_page(
+    request: Request,
+    actor: PageActor,
+    session: ReadSession,
+    place: ChosenPlace,
+    service_code: Annotated[str | None, Query(alias="service", max_length=64)] = None,
+) -> Response:
+    summary = None
+    if service_code:
+        summary = catalog.names(session, [service_code]).get(service_code)
+        if summary is None:
+            raise NotFound(f"事项 {service_code} 不存在", f"service {service_code} not found", "service")
+    keep = (("service", service_code),) if service_code else ()
+    section = nearest_section(request, session, service_code, place, "/points", keep)
+    return render(request, actor, "points/nearest.html", section=section, summary=summary)
+
+
+@router.get("/points/{code}")
+def point_page(code: str, request: Request, actor: PageActor, session: ReadSession) -> Response:
+    found = service.detail(session, code)
+    url = point_url(request.app.state.settings.base_url, code)
+    return render(
+        request,
+        actor,
+        "points/point.html",
+        detail=found,
+        markers=markers(request, [found.point]),
+        url=url,
+        qr=qr_svg(url),
+    )
+
+
+@router.get("/posters")
+def posters_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+    found = service.posters(session)
+    codes = {poster.code: qr_svg(page_url(request, f"/posters/{poster.code}")) for poster in found}
+    return render(request, actor, "points/posters.html", posters=found, codes=codes)
+
+
+@router.get("/posters/{code}")
+def poster_page(code: str, request: Request, actor: PageActor, session: ReadSession) -> Response:
+    found = service.poster(session, code)
+    url = page_url(request, f"/posters/{code}")
+    section = NearestSection(
+        origin=Origin(found.lat, found.lon, found.place, None),
+        items=found.nearest,
+        markers=markers(request, [item.point for item in found.nearest]),
+    )
+    return render(request, actor, "points/poster.html", poster=found, section=section, url=url, qr=qr_svg(url))

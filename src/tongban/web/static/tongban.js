@@ -1,0 +1,82 @@
+/* Tongban pages: progressive enhancement only. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function text(tag, value) {
+    var node = document.createElement(tag);
+    node.textContent = value;
+    return node;
+  }
+
+  function popup(marker) {
+    var box = document.createElement("div");
+    var link = text("a", marker.name);
+    link.href = marker.url;
+    box.appendChild(document.createElement("strong")).appendChild(link);
+    box.appendChild(text("p", marker.tier + " · " + marker.address));
+    return box;
+  }
+
+  function drawMap(box) {
+    var data = JSON.parse(box.nextElementSibling.textContent);
+    if (!window.L || !data.tiles) return;
+    box.hidden = false;
+    var map = L.map(box, { scrollWheelZoom: false });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 18 }).addTo(map);
+    var bounds = data.markers.map(function (marker) {
+      L.marker([marker.lat, marker.lon], { title: marker.name, alt: marker.name })
+        .bindPopup(popup(marker))
+        .addTo(map);
+      return [marker.lat, marker.lon];
+    });
+    if (data.origin) {
+      L.circleMarker([data.origin.lat, data.origin.lon], { radius: 8, color: "#b3261e", fillOpacity: 0.6 })
+        .bindTooltip(data.here + "：" + data.origin.name)
+        .addTo(map);
+      bounds.push([data.origin.lat, data.origin.lon]);
+    }
+    if (bounds.length === 1) map.setView(bounds[0], 15);
+    else map.fitBounds(bounds, { padding: [24, 24] });
+  }
+
+  function field(form, selector) {
+    return form.querySelector(selector);
+  }
+
+  function enableLocate(form) {
+    var button = field(form, "[data-locate]");
+    var status = field(form, "[data-locate-status]");
+    var area = field(form, "select[name=area]");
+    if (!button || !navigator.geolocation) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = form.dataset.locating;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          field(form, "[data-lat]").value = position.coords.latitude.toFixed(6);
+          field(form, "[data-lon]").value = position.coords.longitude.toFixed(6);
+          field(form, "[data-lat]").disabled = false;
+          field(form, "[data-lon]").disabled = false;
+          area.disabled = true;
+          form.submit();
+        },
+        function () {
+          status.textContent = form.dataset.locateFailed;
+        },
+        { timeout: 10000, maximumAge: 60000 }
+      );
+    });
+    // Coming back through the history cache must not leave the form half switched.
+    window.addEventListener("pageshow", function () {
+      area.disabled = false;
+      field(form, "[data-lat]").disabled = true;
+      field(form, "[data-lon]").disabled = true;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-map]").forEach(drawMap);
+    document.querySelectorAll("[data-locate-form]").forEach(enableLocate);
+  });
+})();

@@ -1,0 +1,163 @@
+"""The portal as a resident uses it, in Debian's Chromium, over the real Wuxi pack.
+
+Never downloads a browser: without /usr/bin/chromium the tests skip, or fail when ``CI`` is set.
+Screenshots go to test-artifacts/; ``TONGBAN_UPDATE_SCREENSHOT=1`` (or a missing file)
+also refreshes docs/screenshot.png for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+PACK = REPO / "packs" / "wuxi-nearby"
+ARTIFACTS = REPO / "test-artifacts"
+README_SCREENSHOT = REPO / "docs" / "screenshot.png"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing; install Debian's chromium package (browsers are never downloaded)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app under Uvicorn on a free local port, over SQLite loaded with the Wuxi pack."""
+    _require_chromium()
+    packs = pytest.importorskip("tongban.packs.service", reason="the pack loader is not written yet")
+    if not PACK.is_dir():
+        pytest.skip(f"{PACK} is not written yet")
+    import uvicorn
+
+    from tongban.auth.domain import SYSTEM
+    from tongban.config import Settings
+    from tongban.db import make_engine, make_session_factory
+    from tongban.migrations import upgrade
+    from tongban.web.app import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    data_dir = tmp_path_factory.mktemp("portal")
+    settings = Settings(data_dir=data_dir, secret_key="browser-test-key", base_url=url)
+    engine = make_engine(settings.resolved_database_url())
+    upgrade(engine)
+    packs.load(make_session_factory(engine), SYSTEM, [PACK])
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A Chinese-speaking visitor on a 1280x900 screen; nothing leaves the machine (no map tiles)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def listed_distances(page: Page) -> list[float]:
+    values = page.locator("#nearest .point").evaluate_all("items => items.map(item => item.dataset.distance)")
+    return [float(value) for value in values]
+
+
+def test_a_resident_finds_the_pension_guide_and_the_nearest_point(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    shoot(page, "home")
+
+    page.get_by_label("搜索办事事项").fill("养老")
+    page.get_by_role("button", name="搜索").click()
+    expect(page).to_have_url(f"{base_url}/services?q=%E5%85%BB%E8%80%81")
+    shoot(page, "search")
+    page.locator(".result h2 a").first.click()
+
+    expect(page.get_by_role("heading", name="申请材料", exact=True)).to_be_visible()
+    expect(page.locator("#materials")).to_contain_text("原件")
+    distances = listed_distances(page)
+    assert distances, "no nearest points listed"
+    assert distances == sorted(distances)
+    expect(page.locator("#nearest .leaflet-marker-icon").first).to_be_attached()
+    shoot(page, "guide")
+    if os.environ.get("TONGBAN_UPDATE_SCREENSHOT") or not README_SCREENSHOT.exists():
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(README_SCREENSHOT))
+
+    page.locator("#nearest .point-head a").first.click()
+    expect(page.locator(".qr svg.segno")).to_be_visible()
+    expect(page.locator(".qr figcaption")).to_contain_text(page.url)
+    shoot(page, "point")
+
+
+def test_results_follow_the_words_as_they_are_typed(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/services")
+    page.get_by_label("搜索办事事项").press_sequentially("社保卡", delay=50)
+    expect(page.locator("#results .count-line")).to_contain_text("社保卡")
+    expect(page).to_have_url(f"{base_url}/services?q=%E7%A4%BE%E4%BF%9D%E5%8D%A1&category=")
+    assert page.locator("header.bar").count() == 1, "the partial must not bring a second page header"
+
+
+def test_a_metro_poster_page_lists_points_by_distance(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/posters")
+    page.locator(".poster-card h2 a").first.click()
+    expect(page.locator(".qr svg.segno")).to_be_visible()
+    distances = listed_distances(page)
+    assert distances and distances == sorted(distances)
+    shoot(page, "poster")
+
+
+def test_english_is_one_click_away(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Public services in Wuxi")

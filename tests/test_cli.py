@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests import factories
+from tongban.auth.demo import ensure_demo_users
+from tongban.auth.domain import Role
+from tongban.cli import app
+from tongban.config import get_settings
+from tongban.db import transaction
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(
+    db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[sessionmaker[Session]]:
+    """The CLI pointed at the test database through the environment, as an operator would."""
+    url = db.kw["bind"].url.render_as_string(hide_password=False)
+    monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
+    monkeypatch.setenv("TONGBAN_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def test_user_add_prints_a_one_time_password(cli_db: sessionmaker[Session]) -> None:
+    with transaction(cli_db) as session:
+        factories.jurisdictions(session)
+    result = runner.invoke(app, ["user", "add", "wang", "--role", "window", "--jurisdiction", "320211100"])
+    assert result.exit_code == 0, result.output
+    username, password = result.stdout.strip().split(": ")
+    assert username == "wang" and len(password) >= 12
+
+
+def test_user_add_with_an_unknown_role_is_one_line_and_exit_1(cli_db: sessionmaker[Session]) -> None:
+    result = runner.invoke(app, ["user", "add", "wang", "--role", "emperor"])
+    assert result.exit_code == 1
+    assert "unknown role emperor" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_user_add_with_an_unknown_jurisdiction_names_it(cli_db: sessionmaker[Session]) -> None:
+    result = runner.invoke(app, ["user", "add", "wang", "--role", "window", "--jurisdiction", "999999"])
+    assert result.exit_code == 1
+    assert "999999" in result.stderr
+
+
+def test_serve_refuses_while_a_demo_password_remains(cli_db: sessionmaker[Session]) -> None:
+    with transaction(cli_db) as session:
+        ensure_demo_users(session)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "admin" in result.stderr
+
+
+def test_audit_verify_passes_then_fails_after_tampering(cli_db: sessionmaker[Session]) -> None:
+    factories.user(cli_db, "wang", Role.window)
+    factories.user(cli_db, "li", Role.window)
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    with cli_db() as session:
+        _tamper(session)
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "1" in result.stderr and "tampered" in result.stderr
+
+
+def _tamper(session: Session) -> None:
+    factories.bypass_append_only(session)
+    session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1"))
+    session.commit()

@@ -1,0 +1,65 @@
+"""Walks every route as every role (and anonymous) and checks who may do what.
+
+A new route fails this test until it is given an owner here: nobody adds an endpoint
+without saying who may call it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests import factories
+from tests.conftest import token_for
+from tongban.auth.domain import Role
+
+PUBLIC = "public"
+ANY_USER = "any user"
+
+# (method, path template) → who may call it, and a concrete path to call.
+OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
+    ("POST", "/api/v1/auth/token"): (PUBLIC, "/api/v1/auth/token"),
+    ("GET", "/api/v1/me"): (ANY_USER, "/api/v1/me"),
+    ("GET", "/api/v1/services"): (PUBLIC, "/api/v1/services?q=社保"),
+    ("GET", "/api/v1/services/{code}"): (PUBLIC, "/api/v1/services/320200-SB-0001"),
+    ("GET", "/api/v1/points"): (PUBLIC, "/api/v1/points?lat=31.49&lon=120.31"),
+    ("GET", "/api/v1/points/{code}"): (PUBLIC, "/api/v1/points/p-near"),
+}
+ROLES: list[Role | None] = [None, *Role]
+
+
+def api_routes(client: TestClient) -> set[tuple[str, str]]:
+    """The API as published: every operation in the OpenAPI document."""
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    return {(method.upper(), path) for path, operations in paths.items() for method in operations}
+
+
+def may_call(owner: str | frozenset[Role], role: Role | None) -> bool:
+    if owner == PUBLIC:
+        return True
+    if owner == ANY_USER:
+        return role is not None
+    return role in owner
+
+
+def test_every_api_route_has_an_owner(client: TestClient) -> None:
+    assert api_routes(client) == set(OWNERS)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.value if role else "anonymous")
+def test_each_role_reaches_exactly_what_it_owns(
+    client: TestClient, db: sessionmaker[Session], role: Role | None
+) -> None:
+    factories.catalogue(db)
+    headers = {}
+    if role is not None:
+        factories.user(db, f"u-{role.value}", role, jurisdiction_code="320211")
+        headers = token_for(client, f"u-{role.value}", factories.PASSWORD)
+    for (method, _), (owner, path) in OWNERS.items():
+        response = client.request(method, path, headers=headers)
+        if may_call(owner, role):
+            assert response.status_code not in (401, 403), (method, path, role, response.text)
+            assert response.status_code < 500, (method, path, role, response.text)
+        else:
+            assert response.status_code == (401 if role is None else 403), (method, path, role)
