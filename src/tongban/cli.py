@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.config import Settings, get_settings
 from tongban.errors import TongbanError
@@ -43,7 +44,7 @@ def user_errors() -> Iterator[None]:
         fail(f"{exc.message_zh} / {exc.message_en}" + (f" [{exc.field}]" if exc.field else ""))
 
 
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+def _factory(settings: Settings) -> sessionmaker[Session]:
     from tongban.db import make_engine, make_session_factory
 
     return make_session_factory(make_engine(settings.resolved_database_url()))

@@ -40,11 +40,11 @@ def search(
 
 def _filtered(
     session: Session,
-    statement: Select[tuple[Service, str]],
+    statement: Select[Service, str],
     terms: list[str],
     category: str | None,
     jurisdiction: str | None,
-) -> Select[tuple[Service, str]]:
+) -> Select[Service, str]:
     for term in terms:
         statement = statement.where(Service.search_text.contains(term, autoescape=True))
     if category:

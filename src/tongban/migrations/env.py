@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller or from settings, never from the ini file."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from tongban.config import get_settings
 from tongban.db import make_engine
@@ -19,7 +20,7 @@ def run_migrations() -> None:
         _run(conn)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -6,19 +6,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tongban.auth.models import Jurisdiction
 from tongban.catalog import service as catalog
 from tongban.config import Settings
 from tongban.errors import BadInput, NotFound
 from tongban.points import service
 from tongban.points.api import point_url
-from tongban.points.models import Point
 from tongban.points.qr import qr_svg
-from tongban.points.service import Nearby, PointView
+from tongban.points.service import Area, Nearby, PointView
 from tongban.web.deps import PageActor, ReadSession
 from tongban.web.i18n import locale_of, pick
 from tongban.web.templating import render
@@ -59,17 +56,6 @@ class Origin:
 
 
 @dataclass(frozen=True)
-class Area:
-    """A jurisdiction with points, placed at their centre: a choice for people without geolocation."""
-
-    code: str
-    name: str
-    name_en: str | None
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
 class NearestSection:
     """What the shared nearest-points partial shows; ``areas`` is None where no place can be chosen."""
 
@@ -84,16 +70,6 @@ class NearestSection:
 
 CITIZEN_CENTRE = Origin(31.4912, 120.3119, "无锡市民中心", "Wuxi Citizen Centre")
 YOUR_LOCATION = ("您的位置", "your location")
-
-
-def areas(session: Session) -> list[Area]:
-    rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en, func.avg(Point.lat), func.avg(Point.lon))
-        .join(Point, Point.jurisdiction_code == Jurisdiction.code)
-        .group_by(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en)
-        .order_by(Jurisdiction.code)
-    ).all()
-    return [Area(code, name, name_en, float(lat), float(lon)) for code, name, name_en, lat, lon in rows]
 
 
 def origin_of(choices: list[Area], place: Place) -> Origin:
@@ -137,7 +113,7 @@ def nearest_section(
     keep: tuple[tuple[str, str], ...] = (),
 ) -> NearestSection:
     """The nearest points to a chosen place, with the choices offered in its form."""
-    choices = areas(session)
+    choices = service.areas(session)
     origin = origin_of(choices, place)
     items = service.nearest(session, service_code, origin.lat, origin.lon, NEAREST_LIMIT)
     return NearestSection(

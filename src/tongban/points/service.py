@@ -52,6 +52,17 @@ class PointDetail:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A jurisdiction with points, placed at their centre: a choice for people without geolocation."""
+
+    code: str
+    name: str
+    name_en: str | None
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
 class PosterDetail:
     code: str
     name: str
@@ -149,3 +160,13 @@ def poster(session: Session, code: str) -> PosterDetail:
 
 def posters(session: Session) -> list[Poster]:
     return list(session.scalars(select(Poster).order_by(Poster.code)))
+
+
+def areas(session: Session) -> list[Area]:
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en, func.avg(Point.lat), func.avg(Point.lon))
+        .join(Point, Point.jurisdiction_code == Jurisdiction.code)
+        .group_by(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en)
+        .order_by(Jurisdiction.code)
+    ).all()
+    return [Area(code, name, name_en, float(lat), float(lon)) for code, name, name_en, lat, lon in rows]

@@ -9,8 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from tongban.auth.domain import ANONYMOUS
+from tongban.auth import service as auth_service
+from tongban.auth.domain import ANONYMOUS, Actor
 from tongban.errors import TongbanError
+from tongban.web.deps import SESSION_COOKIE
 from tongban.web.i18n import locale_of
 from tongban.web.templating import render
 
@@ -36,7 +38,16 @@ def _respond(request: Request, status: int, code: str, zh: str, en: str, field: 
         body = {"error": {"code": code, "message": message, "field": field}}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
-    return render(request, ANONYMOUS, "error.html", status_code=status, message=message, status=status)
+    return render(request, _page_actor(request), "error.html", status_code=status, message=message, status=status)
+
+
+def _page_actor(request: Request) -> Actor:
+    """The logged-in person, so an error page keeps their header; anonymous if that fails too."""
+    try:
+        with request.app.state.factory() as session:
+            return auth_service.resolve(session, request.cookies.get(SESSION_COOKIE), auth_service.TokenKind.session)
+    except Exception:
+        return ANONYMOUS
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
