@@ -146,7 +146,18 @@ def catalogue(factory: sessionmaker[Session]) -> None:
                 pack_code="test",
             )
         )
-        session.add(LoadedPack(code="test", name="test", version="1", checksum="x", loaded_at=utcnow()))
+        session.add(
+            LoadedPack(
+                code="test",
+                name="test",
+                version="1",
+                checksum="x",
+                loaded_at=utcnow(),
+                home_name="无锡市民中心",
+                home_lat=31.4912,
+                home_lon=120.3119,
+            )
+        )
 
 
 def user(factory: sessionmaker[Session], username: str, role: Role, **fields: Any) -> None:

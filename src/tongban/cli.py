@@ -69,7 +69,7 @@ def pack_check(path: Annotated[list[Path], typer.Argument(help="pack folders")])
 
     errors = packs.check(path)
     for error in errors:
-        err.print(str(error), markup=False, highlight=False)
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
     if errors:
         raise typer.Exit(1)
     out.print(f"{len(path)} 个服务包校验通过 / {len(path)} pack(s) valid")
@@ -90,7 +90,7 @@ def load_packs(settings: Settings, paths: list[Path]) -> None:
             report = packs.load(_factory(settings), SYSTEM, paths, advance)
         except packs.PackInvalid as exc:
             for error in exc.errors:
-                err.print(str(error), markup=False, highlight=False)
+                err.print(str(error), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
     out.print(report.summary(), markup=False, highlight=False)
 

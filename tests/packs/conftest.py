@@ -1,4 +1,4 @@
-"""Pack fixtures: a fresh copy of the tiny pack per test, and a way to edit one of its files."""
+"""Pack test helpers: a fresh copy of the tiny pack per test, ways to edit it, and a second pack."""
 
 from __future__ import annotations
 

@@ -61,6 +61,10 @@ SYSTEM = Actor(user_id=None, username="system", role=Role.admin)
 def division_prefix(code: str) -> str:
     """The significant prefix of a 行政区划代码: 320000 → 32, 320200 → 3202, 320211100000 → 320211100."""
     if len(code) <= 6:
-        code = code.rstrip("0")
-        return code + "0" * (len(code) % 2)
-    return code[:6] + code[6:].rstrip("0")
+        while code.endswith("00"):
+            code = code[:-2]
+        return code
+    head, tail = code[:6], code[6:]
+    while tail.endswith("000"):
+        tail = tail[:-3]
+    return head + tail if tail else division_prefix(head)

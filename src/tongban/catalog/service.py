@@ -70,6 +70,10 @@ def ancestors(session: Session, code: str) -> list[str]:
     return chain
 
 
+def pack_of(session: Session, code: str) -> str | None:
+    return session.scalar(select(Service.pack_code).where(Service.code == code))
+
+
 def categories(session: Session) -> list[tuple[str, int]]:
     rows = session.execute(
         select(Service.category, func.count()).group_by(Service.category).order_by(func.count().desc())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base, UtcDateTime
@@ -18,3 +18,7 @@ class LoadedPack(Base):
     version: Mapped[str] = mapped_column(String(32))
     checksum: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    home_name: Mapped[str | None] = mapped_column(String(100))
+    home_name_en: Mapped[str | None] = mapped_column(String(200))
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)

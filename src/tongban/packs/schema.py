@@ -184,6 +184,15 @@ class Tier(_Record):
     _services = field_validator("services", mode="before")(_split_services)
 
 
+class Home(_Record):
+    """Where distances are measured from when a visitor gives no place (e.g. the citizen centre)."""
+
+    name: Text100
+    name_en: Text | None = None
+    lat: Latitude
+    lon: Longitude
+
+
 class PackMeta(_Record):
     """``pack.yaml``."""
 
@@ -193,6 +202,7 @@ class PackMeta(_Record):
     version: Text32
     description: Text | None = None
     point_tiers: dict[TierCode, Tier] = {}
+    home: Home | None = None
 
 
 class Limit(_Record):

@@ -301,7 +301,17 @@ class _Writer:
         self._prune(Point, pack.code, [point.record.code for point in pack.points])
         self._prune(Poster, pack.code, [poster.record.code for poster in pack.posters])
         self._prune(PointTier, pack.code, list(meta.point_tiers))
-        values = {"code": meta.code, "name": meta.name, "version": meta.version, "checksum": pack.checksum}
+        home = meta.home
+        values = {
+            "code": meta.code,
+            "name": meta.name,
+            "version": meta.version,
+            "checksum": pack.checksum,
+            "home_name": home.name if home else None,
+            "home_name_en": home.name_en if home else None,
+            "home_lat": home.lat if home else None,
+            "home_lon": home.lon if home else None,
+        }
         self._upsert_stamped(LoadedPack, values, "loaded_at")
 
     def _upsert(self, model: Any, values: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from tongban.errors import BadInput, NotFound
 from tongban.points import service
 from tongban.points.api import point_url
 from tongban.points.qr import qr_svg
-from tongban.points.service import Area, Nearby, PointView
+from tongban.points.service import Area, Nearby, Origin, PointView
 from tongban.web.deps import PageActor, ReadSession
 from tongban.web.i18n import locale_of, pick
 from tongban.web.templating import render
@@ -46,16 +46,6 @@ ChosenPlace = Annotated[Place, Depends(place_query)]
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where distances are measured from."""
-
-    lat: float
-    lon: float
-    name: str
-    name_en: str | None
-
-
-@dataclass(frozen=True)
 class NearestSection:
     """What the shared nearest-points partial shows; ``areas`` is None where no place can be chosen."""
 
@@ -68,19 +58,18 @@ class NearestSection:
     keep: tuple[tuple[str, str], ...] = ()
 
 
-CITIZEN_CENTRE = Origin(31.4912, 120.3119, "无锡市民中心", "Wuxi Citizen Centre")
 YOUR_LOCATION = ("您的位置", "your location")
 
 
-def origin_of(choices: list[Area], place: Place) -> Origin:
-    """The visitor's own position beats a chosen area, which beats the citizen centre."""
+def origin_of(choices: list[Area], place: Place, home: Origin) -> Origin:
+    """The visitor's own position beats a chosen area, which beats the pack's home (the citizen centre)."""
     lat, lon = place.lat, place.lon
     if (lat is None) != (lon is None):
         raise BadInput("请同时提供纬度和经度", "give both latitude and longitude", "lat" if lat is None else "lon")
     if lat is not None and lon is not None:
         return Origin(lat, lon, *YOUR_LOCATION)
     if not place.area:
-        return CITIZEN_CENTRE
+        return home
     for choice in choices:
         if choice.code == place.area:
             return Origin(choice.lat, choice.lon, choice.name, choice.name_en)
@@ -114,7 +103,7 @@ def nearest_section(
 ) -> NearestSection:
     """The nearest points to a chosen place, with the choices offered in its form."""
     choices = service.areas(session)
-    origin = origin_of(choices, place)
+    origin = origin_of(choices, place, service.home(session, service_code))
     items = service.nearest(session, service_code, origin.lat, origin.lon, NEAREST_LIMIT)
     return NearestSection(
         origin=origin,

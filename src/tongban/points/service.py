@@ -63,6 +63,16 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where distances are measured from."""
+
+    lat: float
+    lon: float
+    name: str
+    name_en: str | None
+
+
+@dataclass(frozen=True)
 class PosterDetail:
     code: str
     name: str
@@ -170,3 +180,21 @@ def areas(session: Session) -> list[Area]:
         .order_by(Jurisdiction.code)
     ).all()
     return [Area(code, name, name_en, float(lat), float(lon)) for code, name, name_en, lat, lon in rows]
+
+
+def home(session: Session, service_code: str | None) -> Origin:
+    """Where to measure from when the visitor gives no place: the home of the service's pack,
+    else of any pack, else the centre of all points."""
+    pack_code = catalog.pack_of(session, service_code) if service_code else None
+    found = session.scalars(
+        select(LoadedPack)
+        .where(LoadedPack.home_lat.is_not(None), LoadedPack.home_lon.is_not(None))
+        .order_by((LoadedPack.code == pack_code).desc(), LoadedPack.code)
+        .limit(1)
+    ).first()
+    if found is not None and found.home_lat is not None and found.home_lon is not None:
+        return Origin(found.home_lat, found.home_lon, found.home_name or found.name, found.home_name_en)
+    lat, lon = session.execute(select(func.avg(Point.lat), func.avg(Point.lon))).one()
+    if lat is None:
+        raise NotFound("尚未加载任何网点", "no service points are loaded yet")
+    return Origin(float(lat), float(lon), "网点分布中心", "centre of the service points")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:24:23.995606
+Create Date: 2026-11-23 13:41:33.891365
 """
 
 from collections.abc import Sequence
@@ -79,6 +79,10 @@ def upgrade() -> None:
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("checksum", sa.String(length=64), nullable=False),
         sa.Column("loaded_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("home_name", sa.String(length=100), nullable=True),
+        sa.Column("home_name_en", sa.String(length=200), nullable=True),
+        sa.Column("home_lat", sa.Float(), nullable=True),
+        sa.Column("home_lon", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_packs")),
     )
     op.create_table(
@@ -114,9 +118,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=40), nullable=True),
         sa.Column("pack_code", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["jurisdiction_code"],
-            ["jurisdictions.code"],
-            name=op.f("fk_departments_jurisdiction_code_jurisdictions"),
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_departments_jurisdiction_code_jurisdictions")
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_departments")),
     )
@@ -138,9 +140,7 @@ def upgrade() -> None:
         sa.Column("transit", sa.Text(), nullable=True),
         sa.Column("pack_code", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["jurisdiction_code"],
-            ["jurisdictions.code"],
-            name=op.f("fk_points_jurisdiction_code_jurisdictions"),
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_points_jurisdiction_code_jurisdictions")
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_points")),
     )
@@ -187,9 +187,7 @@ def upgrade() -> None:
             ["department_code"], ["departments.code"], name=op.f("fk_services_department_code_departments")
         ),
         sa.ForeignKeyConstraint(
-            ["jurisdiction_code"],
-            ["jurisdictions.code"],
-            name=op.f("fk_services_jurisdiction_code_jurisdictions"),
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_services_jurisdiction_code_jurisdictions")
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_services")),
     )
@@ -217,9 +215,7 @@ def upgrade() -> None:
             ["department_code"], ["departments.code"], name=op.f("fk_users_department_code_departments")
         ),
         sa.ForeignKeyConstraint(
-            ["jurisdiction_code"],
-            ["jurisdictions.code"],
-            name=op.f("fk_users_jurisdiction_code_jurisdictions"),
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_users_jurisdiction_code_jurisdictions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("id_number", name=op.f("uq_users_id_number")),
@@ -256,10 +252,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["service_code"],
-            ["services.code"],
-            name=op.f("fk_materials_service_code_services"),
-            ondelete="CASCADE",
+            ["service_code"], ["services.code"], name=op.f("fk_materials_service_code_services"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("service_code", "code", name=op.f("pk_materials")),
     )
@@ -268,10 +261,7 @@ def upgrade() -> None:
         sa.Column("point_code", sa.String(length=64), nullable=False),
         sa.Column("service_code", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["point_code"],
-            ["points.code"],
-            name=op.f("fk_point_services_point_code_points"),
-            ondelete="CASCADE",
+            ["point_code"], ["points.code"], name=op.f("fk_point_services_point_code_points"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["service_code"],
