@@ -90,10 +90,7 @@ def random_points(rng: random.Random, count: int) -> list[PointLocation]:
     """One point in five is a full-service hall (综合窗口); the rest handle 10-20 services."""
     points = []
     for i in range(count):
-        if rng.random() < 0.2:
-            services = frozenset(SERVICES)
-        else:
-            services = frozenset(rng.sample(SERVICES, rng.randint(10, 20)))
+        services = frozenset(SERVICES) if rng.random() < 0.2 else frozenset(rng.sample(SERVICES, rng.randint(10, 20)))
         points.append(PointLocation(f"wx-{i:06d}", rng.uniform(*WUXI_LAT), rng.uniform(*WUXI_LON), services))
     return points
 

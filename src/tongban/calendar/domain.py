@@ -44,6 +44,29 @@ class CalendarOverride:
     workdays: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()
 
+    def as_mapping(self) -> dict[str, Any]:
+        """The ``calendar.yaml`` shape, with ISO dates: what ``override_from_mapping`` reads back."""
+        years = sorted(self.years | {day.year for day in self.holidays | self.workdays})
+        return {
+            "years": {
+                str(year): {
+                    "holidays": sorted(day.isoformat() for day in _in_year(self.holidays, year)),
+                    "workdays": sorted(day.isoformat() for day in _in_year(self.workdays, year)),
+                }
+                for year in years
+            }
+        }
+
+
+def merge(overrides: Iterable[CalendarOverride]) -> CalendarOverride:
+    """Several packs' overrides as one (packs loaded together may not declare the same year)."""
+    found = list(overrides)
+    return CalendarOverride(
+        holidays=frozenset().union(*(o.holidays for o in found)),
+        workdays=frozenset().union(*(o.workdays for o in found)),
+        years=frozenset().union(*(o.years for o in found)),
+    )
+
 
 @dataclass(frozen=True)
 class WorkingDay:

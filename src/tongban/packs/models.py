@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, String
+from sqlalchemy import JSON, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base, UtcDateTime
@@ -22,3 +23,5 @@ class LoadedPack(Base):
     home_name_en: Mapped[str | None] = mapped_column(String(200))
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
+    # The pack's calendar.yaml as loaded, so every process builds the same working-day calendar.
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tongban.audit import service as audit
 from tongban.auth.domain import Actor
 from tongban.auth.models import Department, Jurisdiction
-from tongban.calendar.domain import CalendarOverride
+from tongban.calendar.domain import CalendarOverride, merge, override_from_mapping
 from tongban.catalog.models import Material
 from tongban.catalog.models import Service as ServiceRow
 from tongban.db import transaction, utcnow
@@ -152,12 +152,13 @@ def calendar_override(paths: Sequence[Path]) -> CalendarOverride | None:
         raise PackInvalid(errors)
     if not found:
         return None
-    overrides = [located.record for located in found]
-    return CalendarOverride(
-        holidays=frozenset().union(*(o.holidays for o in overrides)),
-        workdays=frozenset().union(*(o.workdays for o in overrides)),
-        years=frozenset().union(*(o.years for o in overrides)),
-    )
+    return merge(located.record for located in found)
+
+
+def loaded_calendars(session: Session) -> list[CalendarOverride]:
+    """The calendar overrides of the packs in the database."""
+    rows = session.execute(select(LoadedPack.code, LoadedPack.calendar).where(LoadedPack.calendar.is_not(None)))
+    return [override_from_mapping(data, f"{code}/calendar.yaml") for code, data in rows]
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -311,6 +312,7 @@ class _Writer:
             "home_name_en": home.name_en if home else None,
             "home_lat": home.lat if home else None,
             "home_lon": home.lon if home else None,
+            "calendar": pack.calendar.record.as_mapping() if pack.calendar else None,
         }
         self._upsert_stamped(LoadedPack, values, "loaded_at")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:41:33.891365
+Create Date: 2026-11-23 13:43:29.721735
 """
 
 from collections.abc import Sequence
@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("home_name_en", sa.String(length=200), nullable=True),
         sa.Column("home_lat", sa.Float(), nullable=True),
         sa.Column("home_lon", sa.Float(), nullable=True),
+        sa.Column("calendar", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_packs")),
     )
     op.create_table(
