@@ -44,6 +44,7 @@ migration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/nearest_points.py
+	$(BIN)/python benchmarks/nearest_points_server.py
 
 clean:
 	rm -rf $(VENV) .tongban

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from tongban.points.domain import (
     BadCoordinate,
-    IndexCache,
     NearestIndex,
     PointLocation,
+    RevisionCache,
     brute_force_nearest,
     haversine_m,
 )
@@ -182,13 +182,13 @@ class CountingBuild:
         self.points = points
         self.calls = 0
 
-    def __call__(self) -> list[PointLocation]:
+    def __call__(self) -> NearestIndex:
         self.calls += 1
-        return self.points
+        return NearestIndex(self.points)
 
 
 def test_the_cache_rebuilds_only_when_the_revision_changes() -> None:
-    cache, build = IndexCache(), CountingBuild(list(SMALL))
+    cache, build = RevisionCache[NearestIndex](), CountingBuild(list(SMALL))
     first = cache.get((3, "2025-06-01T10:00"), build)
     assert cache.get((3, "2025-06-01T10:00"), build) is first
     assert build.calls == 1
@@ -201,19 +201,19 @@ def test_the_cache_rebuilds_only_when_the_revision_changes() -> None:
 
 
 def test_a_failed_build_keeps_the_old_index() -> None:
-    cache = IndexCache()
-    first = cache.get(1, lambda: SMALL)
+    cache = RevisionCache[NearestIndex]()
+    first = cache.get(1, lambda: NearestIndex(SMALL))
 
-    def broken() -> list[PointLocation]:
+    def broken() -> NearestIndex:
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError):
         cache.get(2, broken)
-    assert cache.get(1, lambda: []) is first
+    assert cache.get(1, lambda: NearestIndex([])) is first
 
 
 def test_concurrent_requests_after_a_reload_build_once() -> None:
-    cache, build = IndexCache(), CountingBuild(list(SMALL))
+    cache, build = RevisionCache[NearestIndex](), CountingBuild(list(SMALL))
     barrier = threading.Barrier(8)
     seen: list[NearestIndex] = []
 

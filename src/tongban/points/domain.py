@@ -1,7 +1,7 @@
 """Nearest service points (就近办): which points that handle a service are nearest to a place.
 
 Pure rules: no database, no HTTP. The service layer loads `PointLocation`s from
-the database and keeps a `NearestIndex` in an `IndexCache` keyed by the packs'
+the database and keeps a `NearestIndex` in a `RevisionCache` keyed by the packs'
 revision, so a pack reload rebuilds the index once and every other request reuses it.
 """
 
@@ -11,12 +11,14 @@ import math
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean earth radius
 MAX_LIMIT = 100
+T = TypeVar("T")
 
 # Chord distances are compared with this slack so that floating-point rounding in
 # the ECEF coordinates can never drop a point the exact haversine ranking would
@@ -177,19 +179,19 @@ class NearestIndex:
         return subset
 
 
-class IndexCache:
-    """One NearestIndex, rebuilt only when the revision token (e.g. (count, max updated)) changes."""
+class RevisionCache(Generic[T]):
+    """One value (an index and what it answers with), rebuilt only when the revision token changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._revision: Hashable | None = None
-        self._index: NearestIndex | None = None
+        self._value: T | None = None
 
-    def get(self, revision: Hashable, build: Callable[[], Iterable[PointLocation]]) -> NearestIndex:
+    def get(self, revision: Hashable, build: Callable[[], T]) -> T:
         # Building under the lock makes concurrent requests after a reload wait for
-        # one build instead of each building their own. A failed build keeps the old index.
+        # one build instead of each building their own. A failed build keeps the old value.
         with self._lock:
-            if self._index is None or self._revision != revision:
-                self._index = NearestIndex(build())
+            if self._value is None or self._revision != revision:
+                self._value = build()
                 self._revision = revision
-            return self._index
+            return self._value

@@ -14,11 +14,10 @@ from tongban.catalog import service as catalog
 from tongban.catalog.domain import ServiceSummary
 from tongban.errors import BadInput, NotFound
 from tongban.packs.models import LoadedPack
-from tongban.points.domain import BadCoordinate, IndexCache, NearestIndex, PointLocation
+from tongban.points.domain import BadCoordinate, NearestIndex, PointLocation, RevisionCache
 from tongban.points.models import Point, PointService, PointTier, Poster
 
 POSTER_NEAREST = 6
-_cache = IndexCache()
 
 
 @dataclass(frozen=True)
@@ -84,11 +83,20 @@ class PosterDetail:
     nearest: list[Nearby]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Every point in memory: the index to find them and the details to show them."""
+
+    index: NearestIndex
+    views: dict[str, PointView]
+
+
+_snapshots = RevisionCache[Snapshot]()
+
+
 def _revision(session: Session) -> Hashable:
-    """Changes whenever a pack is (re)loaded, in this process or another."""
-    packs = tuple(session.execute(select(LoadedPack.code, LoadedPack.checksum).order_by(LoadedPack.code)).all())
-    count = session.scalar(select(func.count()).select_from(Point))
-    return packs, count
+    """Changes whenever a pack is (re)loaded, in this process or another: points change only that way."""
+    return tuple(session.execute(select(LoadedPack.code, LoadedPack.checksum).order_by(LoadedPack.code)).all())
 
 
 def _locations(session: Session) -> list[PointLocation]:
@@ -101,27 +109,34 @@ def _locations(session: Session) -> list[PointLocation]:
     ]
 
 
-def index(session: Session) -> NearestIndex:
-    return _cache.get(_revision(session), lambda: _locations(session))
+def snapshot(session: Session) -> Snapshot:
+    return _snapshots.get(_revision(session), lambda: _build(session))
+
+
+def _build(session: Session) -> Snapshot:
+    return Snapshot(NearestIndex(_locations(session)), _views(session, None))
 
 
 def nearest(session: Session, service: str | None, lat: float, lon: float, limit: int = 10) -> list[Nearby]:
     """Points that handle ``service`` (any service when None), nearest first."""
+    current = snapshot(session)
     try:
-        found = index(session).nearest(lat, lon, service=service, limit=limit)
+        found = current.index.nearest(lat, lon, service=service, limit=limit)
     except BadCoordinate as exc:
         raise BadInput(exc.message_zh, exc.message_en, exc.field) from exc
-    views = _views(session, [code for code, _ in found])
-    return [Nearby(views[code], distance) for code, distance in found]
+    return [Nearby(current.views[code], distance) for code, distance in found]
 
 
-def _views(session: Session, codes: list[str]) -> dict[str, PointView]:
-    rows = session.execute(
+def _views(session: Session, codes: list[str] | None) -> dict[str, PointView]:
+    """The points with these codes, or all of them."""
+    statement = (
         select(Point, PointTier, Jurisdiction.name)
         .join(PointTier, (PointTier.pack_code == Point.pack_code) & (PointTier.code == Point.tier))
         .join(Jurisdiction, Jurisdiction.code == Point.jurisdiction_code)
-        .where(Point.code.in_(codes))
-    ).all()
+    )
+    if codes is not None:
+        statement = statement.where(Point.code.in_(codes))
+    rows = session.execute(statement).all()
     return {point.code: _view(point, tier, name) for point, tier, name in rows}
 
 
