@@ -87,7 +87,9 @@ def indexed(session: Session, lat: float, lon: float, service_code: str) -> list
     return [item.point.code for item in service.nearest(session, service_code, lat, lon, LIMIT)]
 
 
-def timed(session: Session, search: Callable[[Session, float, float, str], list[str]], queries: list[Query]) -> tuple[float, list[list[str]]]:  # noqa: E501
+def timed(
+    session: Session, search: Callable[[Session, float, float, str], list[str]], queries: list[Query]
+) -> tuple[float, list[list[str]]]:
     search(session, *queries[0])
     start = time.perf_counter()
     answers = [search(session, *q) for q in queries]
