@@ -160,4 +160,4 @@ def test_english_is_one_click_away(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Public services in Wuxi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Public services, close to home")

@@ -36,6 +36,11 @@ def test_the_home_page_is_chinese_by_default(site: TestClient) -> None:
     assert 'href="/?lang=en"' in page.text
 
 
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(site: TestClient) -> None:
+    page = site.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="zh-CN">' in page.text
+
+
 def test_the_home_page_is_english_with_lang_en(site: TestClient) -> None:
     page = site.get("/", params={"lang": "en"})
     assert '<html lang="en">' in page.text

@@ -56,6 +56,7 @@ class NearestSection:
     area: str | None = None
     action: str = ""
     keep: tuple[tuple[str, str], ...] = ()
+    home: Origin | None = None
 
 
 YOUR_LOCATION = ("您的位置", "your location")
@@ -103,9 +104,11 @@ def nearest_section(
 ) -> NearestSection:
     """The nearest points to a chosen place, with the choices offered in its form."""
     choices = service.areas(session)
-    origin = origin_of(choices, place, service.home(session, service_code))
+    home = service.home(session, service_code)
+    origin = origin_of(choices, place, home)
     items = service.nearest(session, service_code, origin.lat, origin.lon, NEAREST_LIMIT)
     return NearestSection(
+        home=home,
         origin=origin,
         items=items,
         markers=markers(request, [item.point for item in items]),
