@@ -54,8 +54,9 @@ class ServiceSummary:
 
 
 @dataclass(frozen=True)
-class ServiceGuide:
-    summary: ServiceSummary
+class ServiceGuide(ServiceSummary):
+    """The service guide (办事指南): the summary and everything an applicant needs to know."""
+
     basic_code: str
     department_code: str
     department_name: str

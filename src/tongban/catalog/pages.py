@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from tongban.catalog import service
 from tongban.catalog.domain import CHANNEL_NAMES
-from tongban.points.pages import ChosenPlace, nearest_section
+from tongban.points.sections import ChosenPlace, nearest_section
 from tongban.web.deps import PageActor, ReadSession
 from tongban.web.templating import render
 

@@ -123,7 +123,7 @@ def _guide(service: Service, jurisdiction_name: str, department_name: str) -> Se
         for m in service.materials
     ]
     return ServiceGuide(
-        summary=_summary(service, jurisdiction_name),
+        **vars(_summary(service, jurisdiction_name)),
         basic_code=service.basic_code,
         department_code=service.department_code,
         department_name=department_name,

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from tongban.catalog.api import ServiceSummaryOut
+from tongban.catalog.schemas import ServiceSummaryOut
 from tongban.points import service
-from tongban.points.service import Nearby, PointView
+from tongban.points.service import PointView
 from tongban.web.deps import ReadSession
+from tongban.web.schemas import Out
 
 router = APIRouter(tags=["points"])
 
 
-class PointOut(BaseModel):
-    id: str
+class PointOut(Out):
+    id: str = Field(validation_alias="code")
     name: str
     name_en: str | None
     tier: str
     tier_name: str
-    jurisdiction: str
+    jurisdiction: str = Field(validation_alias="jurisdiction_code")
     jurisdiction_name: str
     address: str
     lat: float
@@ -32,31 +33,12 @@ class PointOut(BaseModel):
     url: str
 
     @classmethod
-    def of(cls, view: PointView, base_url: str) -> PointOut:
-        return cls(
-            id=view.code,
-            name=view.name,
-            name_en=view.name_en,
-            tier=view.tier,
-            tier_name=view.tier_name,
-            jurisdiction=view.jurisdiction_code,
-            jurisdiction_name=view.jurisdiction_name,
-            address=view.address,
-            lat=view.lat,
-            lon=view.lon,
-            hours=view.hours,
-            phone=view.phone,
-            transit=view.transit,
-            url=point_url(base_url, view.code),
-        )
+    def of(cls, view: PointView, base_url: str, **extra: Any) -> Self:
+        return cls.model_validate({**vars(view), "url": point_url(base_url, view.code), **extra})
 
 
 class NearbyOut(PointOut):
     distance_m: float
-
-    @classmethod
-    def near(cls, item: Nearby, base_url: str) -> NearbyOut:
-        return cls(**PointOut.of(item.point, base_url).model_dump(), distance_m=round(item.distance_m, 1))
 
 
 class NearbyList(BaseModel):
@@ -83,7 +65,7 @@ def nearest_points(
     """Owner: public. Points that handle the service, nearest first, each with ``distance_m``."""
     base = request.app.state.settings.base_url
     found = service.nearest(session, service_code, lat, lon, limit)
-    return NearbyList(items=[NearbyOut.near(item, base) for item in found])
+    return NearbyList(items=[NearbyOut.of(item.point, base, distance_m=round(item.distance_m, 1)) for item in found])
 
 
 @router.get("/points/{code}", response_model=PointDetailOut)
@@ -91,5 +73,5 @@ def point_detail(code: str, request: Request, session: ReadSession) -> PointDeta
     """Owner: public. A point with the services it handles."""
     found = service.detail(session, code)
     base = request.app.state.settings.base_url
-    services = [ServiceSummaryOut.of(item) for item in found.services]
-    return PointDetailOut(**PointOut.of(found.point, base).model_dump(), services=services)
+    services = [ServiceSummaryOut.model_validate(item) for item in found.services]
+    return PointDetailOut.of(found.point, base, services=services)
