@@ -20,7 +20,7 @@ def search_services(
     category: Annotated[str | None, Query(max_length=64)] = None,
     jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SearchOut:
     """Owner: public. Searches the catalogue by words, category and jurisdiction."""
     total, items = service.search(session, q, category, jurisdiction, limit, offset)
