@@ -6,12 +6,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.config import Settings, get_settings
@@ -22,13 +23,15 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 pack_app = typer.Typer(help="Service packs (服务包).", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+registries_app = typer.Typer(help="Shared registries (共享数据).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(registries_app, name="registries")
 
 err = Console(stderr=True)
-out = Console()
+stdout = Console()
 
 
 def fail(message: str) -> NoReturn:
@@ -59,7 +62,7 @@ def db_upgrade() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(make_engine(settings.resolved_database_url()))
-    out.print("数据库已是最新 / database is up to date")
+    say("数据库已是最新 / database is up to date")
 
 
 @pack_app.command("check")
@@ -72,7 +75,7 @@ def pack_check(path: Annotated[list[Path], typer.Argument(help="pack folders")])
         err.print(str(error), markup=False, highlight=False, soft_wrap=True)
     if errors:
         raise typer.Exit(1)
-    out.print(f"{len(path)} 个服务包校验通过 / {len(path)} pack(s) valid")
+    say(f"{len(path)} 个服务包校验通过 / {len(path)} pack(s) valid")
 
 
 @pack_app.command("load")
@@ -92,20 +95,23 @@ def load_packs(settings: Settings, paths: list[Path]) -> None:
             for error in exc.errors:
                 err.print(str(error), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
-    out.print(report.summary(), markup=False, highlight=False)
+    say(report.summary())
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(single: str | None = None) -> Iterator[Callable[[str, int, int], None]]:
+    """A bar per stage, or with ``single`` one bar whose label names the stage under way."""
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+            key = single or stage
+            if key not in tasks:
+                tasks[key] = bar.add_task(key, total=total)
+            label = f"{single}: {stage}" if single else stage
+            bar.update(tasks[key], completed=done, total=total, description=label)
 
         yield advance
 
@@ -128,7 +134,7 @@ def user_add(
     with user_errors(), transaction(_factory(get_settings())) as session:
         new = NewUser(username, Role(role), name or username, jurisdiction, department)
         _, password = add_user(session, SYSTEM, new)
-    out.print(f"{username}: {password}", markup=False, highlight=False)
+    say(f"{username}: {password}")
 
 
 @audit_app.command("verify")
@@ -140,7 +146,60 @@ def audit_verify() -> None:
         checked, broken = audit.verify(session)
     if broken is not None:
         fail(f"审计日志第 {broken.seq} 条被篡改：{broken.reason_zh} / audit entry {broken.seq}: {broken.reason_en}")
-    out.print(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
+    say(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
+
+
+@app.command()
+def certify(
+    pensioners: Annotated[Path, typer.Option(help="pension roll CSV")],
+    evidence: Annotated[Path, typer.Option(help="folder of evidence CSV/Parquet files")],
+    as_of: Annotated[str, typer.Option(help="YYYY-MM-DD; evidence after it is ignored")],
+    out: Annotated[Path, typer.Option(help="result CSV")],
+    engine: Annotated[str, typer.Option(help="duckdb or spark")] = "duckdb",
+) -> None:
+    """Silent certification (静默认证): certified, suspended or manual for every pensioner."""
+    from tongban.registries.certification import certify as run_certification
+
+    day = _date_option("--as-of", as_of)
+    with user_errors(), progress_bar("静默认证 certify") as advance:
+        summary = run_certification(pensioners, evidence, day, out, engine, advance)
+    for line in summary.lines():
+        say(line)
+
+
+@registries_app.command("generate")
+def registries_generate(
+    out: Annotated[Path, typer.Option(help="folder to write pensioners.csv, evidence/ and truth.csv into")],
+    pensioners: Annotated[int, typer.Option(help="how many pensioners", min=1)],
+    as_of: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    seed: int = 1,
+    format: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+) -> None:
+    """Writes a realistic pension roll, evidence with noise, and the ground truth, for tests and benchmarks."""
+    from tongban.registries.generator import generate
+
+    if format not in ("csv", "parquet"):
+        fail(f"格式须为 csv 或 parquet / --format must be csv or parquet, not {format}")
+    day = _date_option("--as-of", as_of)
+    try:
+        with progress_bar() as advance:
+            made = generate(
+                out, pensioners, day, seed=seed, fmt="csv" if format == "csv" else "parquet", progress=advance
+            )
+    except ValueError as exc:
+        fail(f"无法生成数据 / cannot generate: {exc}")
+    say(f"{made.pensioners:,} 名养老金领取人、{made.evidence_rows:,} 条证据 / pensioners and evidence rows")
+
+
+def _date_option(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} 须为 YYYY-MM-DD 格式的日期 / {name} must be a date as YYYY-MM-DD, not {value!r}")
+
+
+def say(text: str) -> None:
+    stdout.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -187,8 +246,8 @@ def demo(
     load_packs(settings, packs)
     with transaction(_factory(settings)) as session:
         ensure_demo_users(session)
-    out.print(f"通办演示已启动 / Tongban demo: http://127.0.0.1:{port}", markup=False, highlight=False)
-    out.print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): admin, citizen1, citizen2, window1, reviewer1")
+    say(f"通办演示已启动 / Tongban demo: http://127.0.0.1:{port}")
+    say(f"演示账号 / demo logins (password {DEMO_PASSWORD}): admin, citizen1, citizen2, window1, reviewer1")
     _run(settings, "127.0.0.1", port, 1)
 
 
