@@ -28,3 +28,10 @@ def test_no_request_makes_the_server_fail(client: TestClient, db: sessionmaker[S
             assert set(response.json()) == {"error"}, response.text
 
     any_request()
+
+
+def test_a_nul_character_is_turned_away_not_a_server_error(client: TestClient) -> None:
+    login = client.post("/api/v1/auth/token", data={"username": "\x00", "password": "x"})
+    search = client.get("/api/v1/services", params={"q": "社保\x00"})
+    assert (login.status_code, search.status_code) == (422, 422)
+    assert login.json()["error"]["code"] == "invalid"

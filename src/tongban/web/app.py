@@ -42,6 +42,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(_cookies)
+    app.middleware("http")(errors.refuse_nul)
     return app
 
 

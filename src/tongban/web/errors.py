@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +30,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _bug)
+
+
+async def refuse_nul(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """NUL never belongs in text, and PostgreSQL refuses it: turn it away before it reaches a query."""
+    query_has_nul = "%00" in request.url.query or any("\x00" in v for v in request.query_params.values())
+    form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    if query_has_nul or "\x00" in request.url.path or (form and b"%00" in await request.body()):
+        return _respond(
+            request, 422, "invalid", "输入中含有不允许的控制字符", "the input contains a NUL character", None
+        )
+    return await call_next(request)
 
 
 def _respond(request: Request, status: int, code: str, zh: str, en: str, field: str | None) -> Response:
