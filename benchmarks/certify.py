@@ -66,8 +66,8 @@ def dataset(args: argparse.Namespace) -> tuple[Path, int]:
         generate(folder, args.pensioners, args.as_of, seed=args.seed)
         print(f"generated {folder} in {time.perf_counter() - started:.1f} s")
     evidence = folder / "evidence"
-    count = duckdb.sql(f"SELECT count(*) FROM read_csv('{evidence}/*.csv', all_varchar=true)").fetchone()
-    return folder, int(count[0]) if count else 0
+    (count,) = duckdb.sql(f"SELECT count(*) FROM read_csv('{evidence}/*.csv', all_varchar=true)").fetchall()
+    return folder, int(count[0])
 
 
 def commands(folder: Path, as_of: date) -> dict[str, list[str]]:
@@ -115,7 +115,7 @@ def accuracy(folder: Path, out: Path, as_of: date) -> dict[str, int]:
     through every typo); ``differs_from_contract`` with what the CONTRACT's rules give, which an
     engine must match exactly.
     """
-    row = duckdb.sql(
+    (row,) = duckdb.sql(
         f"""
         SELECT
           count(*) FILTER (WHERE o.status = 'suspended' AND t.alive = 'true'),
@@ -128,10 +128,10 @@ def accuracy(folder: Path, out: Path, as_of: date) -> dict[str, int]:
         FROM read_csv('{out}', all_varchar=true) o
         JOIN read_csv('{folder / "truth.csv"}', all_varchar=true) t USING (person_id)
         """
-    ).fetchone()
+    ).fetchall()
     names = ("wrongful_suspensions", "missed_deaths", "differs_from_truth", "differs_from_contract", "certified",
              "pensioners")  # fmt: skip
-    return dict(zip(names, row or (0,) * len(names), strict=True))
+    return dict(zip(names, row, strict=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

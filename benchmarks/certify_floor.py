@@ -19,10 +19,10 @@ def main(argv: list[str]) -> int:
     sources = [f"read_csv('{folder}/*.csv', all_varchar=true)"] if any(folder.glob("*.csv")) else []
     sources += [f"read_parquet('{folder}/*.parquet')"] if any(folder.glob("*.parquet")) else []
     events = " UNION ALL ".join(f"SELECT id_number FROM {source}" for source in sources)
-    matched = duckdb.sql(
+    ((matched,),) = duckdb.sql(
         f"SELECT count(*) FROM read_csv('{pensioners}', all_varchar=true) p JOIN ({events}) e USING (id_number)"
-    ).fetchone()
-    print(f"matched rows: {matched[0] if matched else 0}")
+    ).fetchall()
+    print(f"matched rows: {matched}")
     return 0
 
 

@@ -15,6 +15,7 @@ from tongban.identity.domain import (
     InvalidIdNumber,
     check_digit,
     credit_check_character,
+    has_valid_check_digit,
     is_valid_credit_code,
     is_valid_id_number,
     mask_id_number,
@@ -286,3 +287,9 @@ def test_digits_of_other_scripts_are_not_taken_for_ascii_digits() -> None:
     assert not is_valid_id_number(arabic_indic)
     with pytest.raises(ValueError):
         check_digit("٣٢٠٢١١١٩٩٠٠١٠١١٢٣")
+
+
+def test_a_number_with_an_impossible_birth_date_still_has_a_valid_check_digit() -> None:
+    first17 = "32021119990230001"  # 30 February
+    number = first17 + check_digit(first17)
+    assert has_valid_check_digit(number) and not is_valid_id_number(number)

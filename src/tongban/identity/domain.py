@@ -132,6 +132,13 @@ def validate_id_number(raw: str, today: date | None = None) -> IdNumber:
     return IdNumber(value=value, region_code=value[:6], birth_date=born, gender=gender)
 
 
+def has_valid_check_digit(raw: str) -> bool:
+    """Format and check digit only, as registry matching defines a valid number (the CONTRACT):
+    a record whose birth-date digits are impossible still names its person unambiguously."""
+    value = normalise_id_number(raw)
+    return bool(_NEW_ID.fullmatch(value)) and check_digit(value[:17]) == value[17]
+
+
 def is_valid_id_number(raw: str, today: date | None = None) -> bool:
     try:
         validate_id_number(raw, today)

@@ -28,8 +28,6 @@ from tongban.registries.domain import REASON_STATUS, REASON_TEXTS, EvidenceKind,
 # ISO 7064 MOD 11-2, as in GB 11643: weight of position i (1-based) is 2^(18-i) mod 11.
 ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 ID_CHECK_CHARS = "10X98765432"
-# tongban.identity rejects ID numbers born before this year; the SQL must agree.
-EARLIEST_BIRTH_YEAR = "1800"
 GENDERS = ("男", "女")
 GENDER_LIST = "(" + ", ".join(f"'{gender}'" for gender in GENDERS) + ")"
 
@@ -111,8 +109,10 @@ def with_normalised_id(relation: str) -> str:
     """``relation`` plus ``nid``: its ``id_number`` normalised when valid, else NULL.
 
     Same steps as ``normalise_id_number``: fold, trim, upper-case, widen a 15-digit number
-    with century 19 and its check digit; then the checks of ``is_valid_id_number``: 17
-    digits and a digit or X, a real birth date from 1800 on, the right check character.
+    with century 19 and its check digit; then the CONTRACT's validity, format and check
+    character only: 17 digits, then the right digit or X. The birth date inside is not
+    checked (``is_valid_id_number`` does, for forms): the CONTRACT says a number with the
+    right check character matches on ID, and a run must follow the CONTRACT to the letter.
     """
     # Every character to fold is outside printable ASCII, and most IDs hold none.
     fold = _folded("id_number", FOLD_FROM, FOLD_TO, "[^ -~]")
@@ -130,13 +130,7 @@ def with_normalised_id(relation: str) -> str:
     )
     checked = f"SELECT *, {_check_char('id_digits')} AS id_check FROM ({digits}) AS d"
     whole = f"SELECT *, CASE WHEN id_old THEN id_17 || id_check ELSE id_f END AS id_n FROM ({checked}) AS c"
-    birth = "substr(id_n, 7, 4) || '-' || substr(id_n, 11, 2) || '-' || substr(id_n, 13, 2)"
-    # Nested CASE: the date is parsed only for numbers that pass the cheap checks.
-    valid = (
-        "CASE WHEN length(id_n) = 18 AND id_digits IS NOT NULL AND substr(id_n, 18, 1) = id_check"
-        f" THEN CASE WHEN substr(id_n, 7, 4) >= '{EARLIEST_BIRTH_YEAR}' AND TRY_CAST({birth} AS DATE) IS NOT NULL"
-        " THEN id_n END END"
-    )
+    valid = "CASE WHEN length(id_n) = 18 AND id_digits IS NOT NULL AND substr(id_n, 18, 1) = id_check THEN id_n END"
     return f"SELECT *, {valid} AS nid FROM ({whole}) AS n"
 
 
