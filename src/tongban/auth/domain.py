@@ -15,9 +15,6 @@ class Role(StrEnum):
     admin = "admin"
 
 
-STAFF_ROLES = frozenset(Role) - {Role.citizen}
-
-
 class JurisdictionLevel(StrEnum):
     province = "province"
     city = "city"
@@ -35,10 +32,6 @@ class Actor:
     role: Role | None
     jurisdiction_code: str | None = None
     department_code: str | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
 
     def covers(self, jurisdiction_code: str | None) -> bool:
         """A staff member sees their own jurisdiction and everything below it.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +27,9 @@ from tongban.errors import BadInput, NotFound, Throttled, Unauthenticated
 from tongban.identity.domain import InvalidIdNumber, mask_id_number, mask_phone, validate_id_number
 
 
-class TokenKind:
+class TokenKind(StrEnum):
+    """A bearer token for the API, or a page session held in a cookie."""
+
     api = "api"
     session = "session"
 
@@ -54,7 +56,7 @@ def _digest(secret: str) -> str:
 
 
 def log_in(
-    factory: sessionmaker[Session], settings: Settings, username: str, password: str, client: str, kind: str
+    factory: sessionmaker[Session], settings: Settings, username: str, password: str, client: str, kind: TokenKind
 ) -> Issued:
     """Checks the password (throttled per username and per client) and issues a token.
 
@@ -78,7 +80,7 @@ def _check_password(session: Session, settings: Settings, username: str, passwor
     return user if user.active and verify_password(user.password_hash, password) else None
 
 
-def _issue(session: Session, settings: Settings, user: User, client: str, kind: str) -> Issued:
+def _issue(session: Session, settings: Settings, user: User, client: str, kind: TokenKind) -> Issued:
     username, now = user.username, utcnow()
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     ttl = settings.session_ttl_hours if kind == TokenKind.session else settings.token_ttl_hours
@@ -105,7 +107,7 @@ def _refuse_if_throttled(session: Session, settings: Settings, username: str, cl
             )
 
 
-def resolve(session: Session, secret: str | None, kind: str) -> Actor:
+def resolve(session: Session, secret: str | None, kind: TokenKind) -> Actor:
     """The actor a bearer token or session cookie stands for; anonymous when none or expired."""
     if not secret:
         return ANONYMOUS
@@ -126,16 +128,6 @@ def log_out(session: Session, secret: str) -> None:
     token = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(secret))).one_or_none()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
-
-
-def csrf_token(settings: Settings, session_secret: str) -> str:
-    """A synchroniser token bound to the page session; forms echo it back."""
-    key = settings.resolved_secret_key().encode()
-    return hmac.new(key, b"csrf:" + session_secret.encode(), hashlib.sha256).hexdigest()
-
-
-def csrf_valid(settings: Settings, session_secret: str, presented: str | None) -> bool:
-    return presented is not None and hmac.compare_digest(csrf_token(settings, session_secret), presented)
 
 
 @dataclass(frozen=True)
@@ -209,10 +201,3 @@ def _public(user: User) -> dict[str, object]:
 
 def users_with_demo_password(session: Session) -> list[str]:
     return list(session.scalars(select(User.username).where(User.has_demo_password).order_by(User.username)))
-
-
-def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在", "user not found")
-    return user
