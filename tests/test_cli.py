@@ -76,3 +76,37 @@ def _tamper(session: Session) -> None:
     factories.bypass_append_only(session)
     session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1"))
     session.commit()
+
+
+def test_certify_with_a_bad_row_says_where_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    roll = tmp_path / "pensioners.csv"
+    roll.write_text(
+        "person_id,id_number,name,gender,birth_date,region_code,pension_start\n"
+        "P1,,张三,男,1950-01-01,330726,2010-01-01\n"
+        "P2,,李四,男,1950-13-01,330726,2010-01-01\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "hospital.csv").write_text(
+        "id_number,name,gender,birth_date,event_date,source,kind\n,张三,男,1950-01-01,2025-01-01,hospital,life\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    args = ["--pensioners", str(roll), "--evidence", str(tmp_path / "evidence"), "--as-of", "2025-06-30"]
+    result = runner.invoke(app, ["certify", *args, "--out", str(out)])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "data row 2" in result.stderr and "pensioners.csv" in result.stderr
+    assert not out.exists()
+
+
+def test_certify_prints_its_summary(tmp_path: Path) -> None:
+    made = tmp_path / "roll"
+    assert runner.invoke(app, ["registries", "generate", "--out", str(made), "--pensioners", "300",
+                               "--as-of", "2025-06-30"]).exit_code == 0  # fmt: skip
+    out = tmp_path / "out.csv"
+    args = ["--pensioners", str(made / "pensioners.csv"), "--evidence", str(made / "evidence")]
+    result = runner.invoke(app, ["certify", *args, "--as-of", "2025-06-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Certified" in result.stdout
+    assert out.read_text(encoding="utf-8").count("\n") == 301

@@ -35,7 +35,7 @@ stdout = Console()
 
 
 def fail(message: str) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -102,7 +102,14 @@ def load_packs(settings: Settings, paths: list[Path]) -> None:
 def progress_bar(single: str | None = None) -> Iterator[Callable[[str, int, int], None]]:
     """A bar per stage, or with ``single`` one bar whose label names the stage under way."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        # Scripts and CI read stderr for the one-line reason; a bar belongs on a terminal only.
+        disable=not err.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 

@@ -349,8 +349,8 @@ def test_a_bad_pensioner_row_is_reported_with_file_and_row(tmp_path: Path, bad: 
     path = write_pensioners(tmp_path / "p.csv", roll)
     error = certify_fails(tmp_path, path, good_evidence(tmp_path))
     assert (error.file, error.row, error.field) == (str(path), 3, field)
-    assert error.message_en.startswith(f"{path} row 3: ")
-    assert error.message_zh.startswith(f"{path} 第 3 行：")
+    assert error.message_en.startswith(f"{path} data row 3 (after the header): ")
+    assert error.message_zh.startswith(f"{path} 第 3 条记录（表头不计）：")
 
 
 @pytest.mark.parametrize(

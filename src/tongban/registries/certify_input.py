@@ -33,8 +33,9 @@ class CertifyInputError(BadInput):
     def __init__(
         self, message_zh: str, message_en: str, *, file: Path | str, row: int | None = None, field: str | None = None
     ) -> None:
-        where_zh = f"{file}" + (f" 第 {row} 行" if row is not None else "")
-        where_en = f"{file}" + (f" row {row}" if row is not None else "")
+        # Rows are counted after the header, so "row 2" is the second person, not the second line.
+        where_zh = f"{file}" + (f" 第 {row} 条记录（表头不计）" if row is not None else "")
+        where_en = f"{file}" + (f" data row {row} (after the header)" if row is not None else "")
         super().__init__(f"{where_zh}：{message_zh}", f"{where_en}: {message_en}", field)
         self.file = str(file)
         self.row = row
