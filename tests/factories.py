@@ -12,15 +12,10 @@ from tongban.auth.models import Department, Jurisdiction
 from tongban.auth.service import NewUser, add_user
 from tongban.catalog.models import Material, Service
 from tongban.db import transaction, utcnow
-from tongban.identity.domain import check_digit
 from tongban.packs.models import LoadedPack
 from tongban.points.models import Point, PointService, PointTier, Poster
 
 PASSWORD = "correct horse battery staple"
-
-
-def resident_id(first17: str) -> str:
-    return first17 + check_digit(first17)
 
 
 def jurisdictions(session: Session) -> None:

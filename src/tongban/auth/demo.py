@@ -11,12 +11,7 @@ from tongban.auth.domain import SYSTEM, Role
 from tongban.auth.models import Department, Jurisdiction, User
 from tongban.auth.passwords import DEMO_PASSWORD
 from tongban.auth.service import NewUser, add_user
-from tongban.identity.domain import check_digit
-
-
-def _resident_id(first17: str) -> str:
-    return first17 + check_digit(first17)
-
+from tongban.identity.domain import with_check_digit
 
 DEMO_USERS = (
     NewUser("admin", Role.admin, "系统管理员"),
@@ -25,7 +20,7 @@ DEMO_USERS = (
         Role.citizen,
         "王秀英",
         "320211",
-        id_number=_resident_id("32021119580314002"),
+        id_number=with_check_digit("32021119580314002"),
         phone="13861712345",
     ),
     NewUser(
@@ -33,7 +28,7 @@ DEMO_USERS = (
         Role.citizen,
         "李建国",
         "320213",
-        id_number=_resident_id("32021319870921153"),
+        id_number=with_check_digit("32021319870921153"),
         phone="13915098765",
     ),
     NewUser("window1", Role.window, "赵敏（胡埭镇便民服务中心）", "320211100"),

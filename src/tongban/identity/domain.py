@@ -72,6 +72,11 @@ def check_digit(first17: str) -> str:
     return _ID_CHECK_MAP[total % 11]
 
 
+def with_check_digit(first17: str) -> str:
+    """The full 18-digit number for its first 17 digits."""
+    return first17 + check_digit(first17)
+
+
 def normalise_id_number(raw: str) -> str:
     """Fold full-width characters, trim, upper-case ``x`` and widen a 15-digit old number.
 
