@@ -16,25 +16,11 @@ from pathlib import Path
 import pandas as pd
 from pypinyin import lazy_pinyin
 
-WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-CHECK = "10X98765432"
-FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘX\u3000", "0123456789XXX ")
-
-
-def check_digit(first17: str) -> str:
-    return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+from tongban.identity.domain import has_valid_check_digit, normalise_id_number
 
 
 def normalise(raw: object) -> str:
-    text = "" if pd.isna(raw) else str(raw).translate(FULL_WIDTH).strip().upper()
-    if len(text) == 15 and text.isdigit():
-        first17 = text[:6] + "19" + text[6:]
-        return first17 + check_digit(first17)
-    return text
-
-
-def valid(text: str) -> bool:
-    return len(text) == 18 and text[:17].isdigit() and text[17] in "0123456789X" and check_digit(text[:17]) == text[17]
+    return "" if pd.isna(raw) else normalise_id_number(str(raw))
 
 
 def pinyin(name: object) -> str:
@@ -53,9 +39,9 @@ def load(pensioners: Path, evidence: Path, as_of: date) -> tuple[pd.DataFrame, p
 def matches(roll: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     roll["nid"] = roll["id_number"].map(normalise)
     events["nid"] = events["id_number"].map(normalise)
-    by_id = roll[roll["nid"].map(valid)].groupby("nid")["person_id"].agg(list)
+    by_id = roll[roll["nid"].map(has_valid_check_digit)].groupby("nid")["person_id"].agg(list)
     unique_ids = by_id[by_id.map(len) == 1].map(lambda ids: ids[0])
-    events["valid"] = events["nid"].map(valid)
+    events["valid"] = events["nid"].map(has_valid_check_digit)
     id_rows = events[events["valid"]].assign(person_id=lambda e: e["nid"].map(unique_ids)).dropna(subset=["person_id"])
     names = pd.concat([roll["name"], events.loc[~events["valid"], "name"]]).drop_duplicates()
     spelled = pd.Series({name: pinyin(name) for name in names})

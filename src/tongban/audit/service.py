@@ -114,11 +114,14 @@ def history(session: Session, entity: str, key: str) -> list[AuditEntry]:
     )
 
 
-def upsert(session: Session, actor: Actor, model: type[Any], values: dict[str, Any]) -> str:
+def upsert(
+    session: Session, actor: Actor, model: type[Any], values: dict[str, Any], stamps: dict[str, Any] | None = None
+) -> str:
     """Creates or updates one row by primary key, auditing the difference.
 
     Returns ``created``, ``updated`` or ``unchanged``; an unchanged row writes nothing,
-    which is what makes loading the same pack twice a no-op.
+    which is what makes loading the same pack twice a no-op. ``stamps`` (an ``updated_at``)
+    are written only with a creation or a change, so they never make a change themselves.
     """
     mapper = model.__mapper__
     key_columns = [column.key for column in mapper.primary_key]
@@ -127,6 +130,7 @@ def upsert(session: Session, actor: Actor, model: type[Any], values: dict[str, A
     key_text = "/".join(str(part) for part in key)
     row = session.get(model, key if len(key) > 1 else key[0])
     if row is None:
+        values = {**values, **(stamps or {})}
         session.add(model(**values))
         record(session, actor, "create", entity, key_text, after=values)
         return "created"
@@ -134,6 +138,8 @@ def upsert(session: Session, actor: Actor, model: type[Any], values: dict[str, A
     if before == values:
         return "unchanged"
     changed = {name: value for name, value in values.items() if before[name] != value}
+    before.update({name: getattr(row, name) for name in stamps or {}})
+    changed.update(stamps or {})
     for name, value in changed.items():
         setattr(row, name, value)
     record(session, actor, "update", entity, key_text, {k: before[k] for k in changed}, changed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,6 +28,10 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-# Hashing a throwaway password when the user does not exist keeps response times alike,
-# so that timing does not reveal which usernames exist.
-DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@cache
+def dummy_hash() -> str:
+    """Checked against when a username does not exist, so that timing does not reveal which do.
+
+    Made on first use rather than at import: hashing takes tens of milliseconds.
+    """
+    return hash_password(secrets.token_urlsafe(16))

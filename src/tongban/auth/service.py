@@ -16,7 +16,7 @@ from tongban.auth.domain import ANONYMOUS, Actor, Role
 from tongban.auth.models import AuthToken, Department, Jurisdiction, LoginFailure, User
 from tongban.auth.passwords import (
     DEMO_PASSWORD,
-    DUMMY_HASH,
+    dummy_hash,
     hash_password,
     one_time_password,
     verify_password,
@@ -75,7 +75,7 @@ def _check_password(session: Session, settings: Settings, username: str, passwor
     _refuse_if_throttled(session, settings, username, client, utcnow())
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
         return None
     return user if user.active and verify_password(user.password_hash, password) else None
 

@@ -263,7 +263,7 @@ class _Writer:
         self._upsert(Department, {**values, "jurisdiction_code": row.jurisdiction, "pack_code": pack.code})
 
     def service(self, pack: ParsedPack, service: Service) -> None:
-        self._upsert_stamped(ServiceRow, _service_values(pack.code, service), "updated_at")
+        self._upsert(ServiceRow, _service_values(pack.code, service), {"updated_at": self.now})
         for position, material in enumerate(service.materials, 1):
             values = {"service_code": service.code, "position": position, **material.model_dump(mode="json")}
             self._upsert(Material, values)
@@ -314,18 +314,10 @@ class _Writer:
             "home_lon": home.lon if home else None,
             "calendar": pack.calendar.record.as_mapping() if pack.calendar else None,
         }
-        self._upsert_stamped(LoadedPack, values, "loaded_at")
+        self._upsert(LoadedPack, values, {"loaded_at": self.now})
 
-    def _upsert(self, model: Any, values: dict[str, Any]) -> None:
-        self.report.add(model.__tablename__, audit.upsert(self.session, self.actor, model, values))
-
-    def _upsert_stamped(self, model: Any, values: dict[str, Any], stamp: str) -> None:
-        """An upsert whose ``stamp`` column moves only when another column changes."""
-        row = self.session.get(model, values["code"])
-        if row is not None and all(getattr(row, name) == value for name, value in values.items()):
-            self.report.add(model.__tablename__, "unchanged")
-            return
-        self._upsert(model, {**values, stamp: self.now})
+    def _upsert(self, model: Any, values: dict[str, Any], stamps: dict[str, Any] | None = None) -> None:
+        self.report.add(model.__tablename__, audit.upsert(self.session, self.actor, model, values, stamps))
 
     def _prune(self, model: Any, pack_code: str, keep: list[str]) -> None:
         # Only what nothing else refers to is pruned: a service, department or jurisdiction

@@ -85,10 +85,14 @@ class PosterDetail:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every point in memory: the index to find them and the details to show them."""
+    """Every point in memory: the index to find them, the details to show them, the areas to choose from.
+
+    All three follow from the points, which change only when a pack is loaded.
+    """
 
     index: NearestIndex
     views: dict[str, PointView]
+    areas: list[Area]
 
 
 _snapshots = RevisionCache[Snapshot]()
@@ -114,7 +118,7 @@ def snapshot(session: Session) -> Snapshot:
 
 
 def _build(session: Session) -> Snapshot:
-    return Snapshot(NearestIndex(_locations(session)), _views(session, None))
+    return Snapshot(NearestIndex(_locations(session)), _views(session), _areas(session))
 
 
 def nearest(session: Session, service: str | None, lat: float, lon: float, limit: int = 10) -> list[Nearby]:
@@ -127,16 +131,12 @@ def nearest(session: Session, service: str | None, lat: float, lon: float, limit
     return [Nearby(current.views[code], distance) for code, distance in found]
 
 
-def _views(session: Session, codes: list[str] | None) -> dict[str, PointView]:
-    """The points with these codes, or all of them."""
-    statement = (
+def _views(session: Session) -> dict[str, PointView]:
+    rows = session.execute(
         select(Point, PointTier, Jurisdiction.name)
         .join(PointTier, (PointTier.pack_code == Point.pack_code) & (PointTier.code == Point.tier))
         .join(Jurisdiction, Jurisdiction.code == Point.jurisdiction_code)
-    )
-    if codes is not None:
-        statement = statement.where(Point.code.in_(codes))
-    rows = session.execute(statement).all()
+    ).all()
     return {point.code: _view(point, tier, name) for point, tier, name in rows}
 
 
@@ -160,11 +160,11 @@ def _view(point: Point, tier: PointTier, jurisdiction_name: str) -> PointView:
 
 
 def detail(session: Session, code: str) -> PointDetail:
-    views = _views(session, [code])
-    if code not in views:
+    view = snapshot(session).views.get(code)
+    if view is None:
         raise NotFound(f"网点 {code} 不存在", f"point {code} not found", "id")
     service_codes = list(session.scalars(select(PointService.service_code).where(PointService.point_code == code)))
-    return PointDetail(views[code], list(catalog.names(session, service_codes).values()))
+    return PointDetail(view, list(catalog.names(session, service_codes).values()))
 
 
 def poster(session: Session, code: str) -> PosterDetail:
@@ -188,6 +188,11 @@ def posters(session: Session) -> list[Poster]:
 
 
 def areas(session: Session) -> list[Area]:
+    """Jurisdictions with points, placed at their points' centre: a choice for people without geolocation."""
+    return snapshot(session).areas
+
+
+def _areas(session: Session) -> list[Area]:
     rows = session.execute(
         select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en, func.avg(Point.lat), func.avg(Point.lon))
         .join(Point, Point.jurisdiction_code == Jurisdiction.code)

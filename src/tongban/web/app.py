@@ -33,6 +33,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
+    # Resolved once here: without TONGBAN_SECRET_KEY it lives in a file, not to be read per request.
+    settings = settings.model_copy(update={"secret_key": settings.resolved_secret_key()})
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
