@@ -12,6 +12,7 @@ from tongban.packs import service as packs
 
 TP1 = "services/tp-001.yaml"
 TP2 = "services/tp-002.yaml"
+BUNDLE = "bundles/tp-card.yaml"
 
 
 REFERENCE_CASES = [
@@ -26,10 +27,10 @@ REFERENCE_CASES = [
     (
         "departments.csv",
         ",330100,",
-        ",330200,",
+        ",330300,",
         "jurisdiction",
-        "行政区划 330200 不存在",
-        "unknown jurisdiction 330200",
+        "行政区划 330300 不存在",
+        "unknown jurisdiction 330300",
     ),
     (
         TP1,
@@ -39,7 +40,7 @@ REFERENCE_CASES = [
         "部门 tp-none 不存在",
         "unknown department tp-none",
     ),
-    (TP1, 'jurisdiction: "330100"', 'jurisdiction: "330200"', "jurisdiction", "330200 不存在", "unknown jurisdiction"),
+    (TP1, 'jurisdiction: "330100"', 'jurisdiction: "330300"', "jurisdiction", "330300 不存在", "unknown jurisdiction"),
     (
         "pack.yaml",
         "- TP-001",
@@ -49,8 +50,64 @@ REFERENCE_CASES = [
         "unknown service TP-009",
     ),
     ("points.csv", ",bank,330100", ",atm,330100", "tier", "没有网点层级 atm", "no point tier atm"),
-    ("points.csv", ",bank,330100", ",bank,330200", "jurisdiction", "330200 不存在", "unknown jurisdiction 330200"),
+    ("points.csv", ",bank,330100", ",bank,330300", "jurisdiction", "330300 不存在", "unknown jurisdiction 330300"),
     ("points.csv", ",TP-002", ",TP-002;TP-404", "services", "事项 TP-404 不存在", "unknown service TP-404"),
+    (
+        TP2,
+        "limit: 3, parallel: card}",
+        "limit: 3, parallel: card, department: tp-x}",
+        "workflow[1].department",
+        "部门 tp-x 不存在",
+        "unknown department tp-x",
+    ),
+    (
+        TP2,
+        "jurisdiction: receiving",
+        "jurisdiction: '330300'",
+        "workflow[0].jurisdiction",
+        "330300 不存在",
+        "unknown jurisdiction 330300",
+    ),
+    (
+        BUNDLE,
+        "- service: TP-002",
+        "- service: TP-404",
+        "members[1].service",
+        "事项 TP-404 不存在",
+        "unknown service TP-404",
+    ),
+    (
+        BUNDLE,
+        "after: [TP-001]",
+        "after: [TP-003]",
+        "members[1].after",
+        "TP-003 不是本“一件事”的成员",
+        "TP-003 is not a member of this bundle",
+    ),
+    (
+        BUNDLE,
+        'jurisdiction: "330100"',
+        'jurisdiction: "330300"',
+        "jurisdiction",
+        "330300 不存在",
+        "unknown jurisdiction 330300",
+    ),
+    (
+        "alliances.yaml",
+        '"330200"]',
+        '"330300"]',
+        "alliances[0].members[1]",
+        "330300 不存在",
+        "unknown jurisdiction 330300",
+    ),
+    (
+        "alliances.yaml",
+        "- service: TP-002",
+        "- service: TP-404",
+        "alliances[0].services[0].service",
+        "事项 TP-404 不存在",
+        "unknown service TP-404",
+    ),
 ]
 
 
@@ -72,7 +129,7 @@ def test_a_child_must_lie_within_its_parent(tiny: Path) -> None:
     assert errors_of([tiny]) == [
         (
             "tiny-pack/jurisdictions.csv",
-            4,
+            5,
             "code",
             "320100 不在上级区划 330000 之内",
             "320100 does not lie within its parent 330000",
@@ -153,3 +210,24 @@ def test_a_code_another_pack_loaded_is_not_taken_over(db: sessionmaker[Session],
                 "poster code tp-poster-1 already belongs to pack tiny-pack",
             ),
         ]
+
+
+def test_bundle_members_that_wait_for_each_other_are_an_error(tiny: Path, edit: Edit) -> None:
+    edit(BUNDLE, "  - service: TP-001\n", "  - service: TP-001\n    after: [TP-002]\n")
+    [(file, _, field, zh, en)] = errors_of([tiny])
+    assert (file, field) == (f"tiny-pack/{BUNDLE}", "members[0].after")
+    assert "互相等待" in zh and "TP-001, TP-002" in en
+
+
+def test_bundle_members_may_not_mean_different_things_by_one_form_key(tiny: Path, edit: Edit) -> None:
+    edit(TP2, "complaint_phone:", "form_fields:\n  - {key: phone, label: 电话, type: text}\ncomplaint_phone:")
+    [(file, _, field, zh, en)] = errors_of([tiny])
+    assert (file, field) == (f"tiny-pack/{BUNDLE}", "members[1].service")
+    assert "phone" in zh and "is phone in TP-001 but text in TP-002" in en
+
+
+def test_an_alliance_service_must_be_handled_by_a_member(tiny: Path, edit: Edit) -> None:
+    edit(TP2, 'jurisdiction: "330100"', 'jurisdiction: "330000"')
+    [(file, _, field, zh, en)] = errors_of([tiny])
+    assert (file, field) == ("tiny-pack/alliances.yaml", "alliances[0].services[0].service")
+    assert "不是联盟成员" in zh and "330000, not a member" in en

@@ -80,6 +80,37 @@ CASES = [
         "required field is missing",
         "tp-poster-1",
     ),
+    (TP1, "type: phone", "type: telephone", "form_fields[0].type", "必须是以下之一", "must be one of", "telephone"),
+    (TP1, "type: phone", "type: select", "form_fields[0].type", "必须列出 options", "needs options", "select"),
+    (
+        TP1,
+        "type: phone",
+        "type: text\n    options: [a]",
+        "form_fields[0].options",
+        "只有 select",
+        "only a select",
+        "[a]",
+    ),
+    (
+        TP1,
+        "keywords:",
+        "workflow: [{code: a, name: 审查, role: reviewer}]\nkeywords:",
+        "workflow",
+        "即办件在受理时办结",
+        "has no workflow",
+        "workflow:",
+    ),
+    (TP2, "role: window,", "role: citizen,", "workflow[0].role", "必须是以下之一", "must be one of", "citizen"),
+    (TP2, "limit: 1}", "limit: -1}", "workflow[0].limit", "非负整数", "non-negative integer", "limit: -1"),
+    (
+        TP2,
+        "jurisdiction: receiving",
+        "jurisdiction: there",
+        "workflow[0].jurisdiction",
+        "receiving",
+        "receiving",
+        "there",
+    ),
 ]
 
 
@@ -170,3 +201,11 @@ def test_rules_are_checked_when_a_service_is_built_directly() -> None:
         Service.model_validate(data)
     found = validation_errors(exc.value.errors(), "f", lambda loc: None)  # type: ignore[attr-defined]
     assert [error.field for error in found] == ["promised_limit.value", "promised_limit.value", "visits_reason"]
+
+
+def test_a_parallel_group_must_be_consecutive(tiny: Path, edit: Edit) -> None:
+    edit(TP2, "limit: 1}", "limit: 1, parallel: card}")
+    edit(TP2, "limit: 3, parallel: card}", "limit: 3, parallel: other}")
+    [error] = check([tiny])
+    assert (error.field, error.line) == ("workflow[2].parallel", line_of(tiny / TP2, "code: post"))
+    assert "并联组 card 的步骤必须连续" in error.message_zh

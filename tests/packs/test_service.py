@@ -50,10 +50,13 @@ def test_loading_writes_every_record(db: sessionmaker[Session], tiny: Path) -> N
     report = packs.load(db, SYSTEM, [tiny])
     created = {entity: created for entity, created, *_ in report.rows()}
     assert created == {
-        "jurisdictions": 2,
+        "jurisdictions": 3,
         "departments": 1,
         "services": 2,
         "materials": 3,
+        "bundles": 1,
+        "alliances": 1,
+        "alliance_services": 1,
         "point_tiers": 2,
         "points": 3,
         "point_services": 6,
@@ -78,7 +81,7 @@ def test_loading_the_same_pack_twice_changes_nothing(db: sessionmaker[Session], 
     before, entries = snapshot(db), audit_count(db)
     report = packs.load(db, SYSTEM, [tiny])
     assert not report.changed
-    assert report.total("unchanged") == 21
+    assert report.total("unchanged") == 25
     assert audit_count(db) == entries
     assert snapshot(db) == before
 
@@ -138,9 +141,11 @@ def test_progress_is_reported_stage_by_stage(db: sessionmaker[Session], tiny: Pa
     packs.load(db, SYSTEM, [tiny], lambda stage, done, total: calls.append((stage, done, total)))
     finals = [call for call in calls if call[1] == call[2]]
     assert finals == [
-        ("jurisdictions", 2, 2),
+        ("jurisdictions", 3, 3),
         ("departments", 1, 1),
         ("services", 2, 2),
+        ("bundles", 1, 1),
+        ("alliances", 1, 1),
         ("point_tiers", 2, 2),
         ("points", 3, 3),
         ("posters", 1, 1),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tongban.db import Base, UtcDateTime
@@ -45,6 +45,8 @@ class Service(Base):
     complaint_phone: Mapped[str] = mapped_column(String(40))
     result_name: Mapped[str | None] = mapped_column(String(200))
     keywords: Mapped[list[str]] = mapped_column(JSON)
+    # The declared steps (packs.schema.WorkflowStep as dicts); empty: the default workflow.
+    workflow: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Lower-cased name, keywords, category and codes: one column to search on both databases.
     search_text: Mapped[str] = mapped_column(Text)
     pack_code: Mapped[str] = mapped_column(String(64), index=True)
@@ -72,3 +74,45 @@ class Material(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     service: Mapped[Service] = relationship(back_populates="materials")
+
+
+class Bundle(Base):
+    """A bundle (一件事): services applied for together; ``members`` keep their declared order."""
+
+    __tablename__ = "bundles"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(64))
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    # [{"service": code, "after": [codes]}]
+    members: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    pack_code: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Alliance(Base):
+    """Jurisdictions that receive each other's services (跨域通办联盟)."""
+
+    __tablename__ = "alliances"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    since: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    members: Mapped[list[str]] = mapped_column(JSON)
+    pack_code: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class AllianceService(Base):
+    """A service an alliance's members receive for each other, and in which modes."""
+
+    __tablename__ = "alliance_services"
+
+    alliance_code: Mapped[str] = mapped_column(ForeignKey("alliances.code", ondelete="CASCADE"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), primary_key=True, index=True)
+    modes: Mapped[list[str]] = mapped_column(JSON)

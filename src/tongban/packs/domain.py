@@ -17,7 +17,8 @@ from tongban.errors import BadInput
 
 if TYPE_CHECKING:
     from tongban.calendar.domain import CalendarOverride
-    from tongban.packs.schema import DepartmentRow, JurisdictionRow, PackMeta, PointRow, PosterRow, Service
+    from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
+    from tongban.packs.schema import AlliancesFile, Bundle, PackMeta, Service
 
 Loc = tuple[str | int, ...]
 R = TypeVar("R")
@@ -143,13 +144,15 @@ def expand_services(codes: Iterable[str], pack_services: Iterable[str]) -> set[s
     return wanted
 
 
-KINDS = ("jurisdictions", "departments", "services", "points", "posters")
-_KIND_ZH = {
+KINDS = ("jurisdictions", "departments", "services", "bundles", "points", "posters")
+KIND_ZH = {
     "jurisdictions": "行政区划",
     "departments": "部门",
     "services": "事项",
+    "bundles": "一件事",
     "points": "网点",
     "posters": "画报",
+    "alliances": "联盟",
 }
 
 
@@ -162,6 +165,8 @@ class ParsedPack:
     jurisdictions: list[Located[JurisdictionRow]] = field(default_factory=list)
     departments: list[Located[DepartmentRow]] = field(default_factory=list)
     services: list[Located[Service]] = field(default_factory=list)
+    bundles: list[Located[Bundle]] = field(default_factory=list)
+    alliances: Located[AlliancesFile] | None = None
     points: list[Located[PointRow]] = field(default_factory=list)
     posters: list[Located[PosterRow]] = field(default_factory=list)
     calendar: Located[CalendarOverride] | None = None
@@ -192,172 +197,11 @@ class Known:
     jurisdictions: Mapping[str, str | None] = field(default_factory=dict)
     departments: Mapping[str, str | None] = field(default_factory=dict)
     services: Mapping[str, str | None] = field(default_factory=dict)
+    bundles: Mapping[str, str | None] = field(default_factory=dict)
+    alliances: Mapping[str, str | None] = field(default_factory=dict)
     points: Mapping[str, str | None] = field(default_factory=dict)
     posters: Mapping[str, str | None] = field(default_factory=dict)
 
     def owners(self, kind: str) -> Mapping[str, str | None]:
         owners: Mapping[str, str | None] = getattr(self, kind)
         return owners
-
-
-def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
-    """References between records, across the packs loaded together and the database."""
-    errors = _pack_codes(packs)
-    loading = {pack.code for pack in packs}
-    for kind in KINDS:
-        errors += _duplicate_codes(packs, kind)
-        errors += _owned_elsewhere(packs, kind, known, loading)
-    codes = {kind: _all_codes(packs, kind, known) for kind in KINDS}
-    for pack in packs:
-        errors += _jurisdiction_refs(pack, codes["jurisdictions"])
-        errors += _department_refs(pack, codes["jurisdictions"])
-        errors += _service_refs(pack, codes)
-        errors += _tier_refs(pack, codes["services"])
-        errors += _point_refs(pack, codes)
-    return errors
-
-
-def _pack_codes(packs: Sequence[ParsedPack]) -> list[PackError]:
-    errors: list[PackError] = []
-    first: dict[str, Located[PackMeta]] = {}
-    for pack in packs:
-        if pack.meta is None:
-            continue
-        code = pack.meta.record.code
-        if code != pack.folder.name:
-            errors.append(
-                pack.meta.error(
-                    ("code",),
-                    f"服务包代码 {code} 与文件夹名 {pack.folder.name} 不一致",
-                    f"the pack code {code} differs from the folder name {pack.folder.name}",
-                )
-            )
-        if code in first:
-            other = first[code].where
-            errors.append(
-                pack.meta.error(
-                    ("code",),
-                    f"服务包代码 {code} 重复（另见 {other}）",
-                    f"duplicate pack code {code} (also at {other})",
-                )
-            )
-        first.setdefault(code, pack.meta)
-    return errors
-
-
-def _duplicate_codes(packs: Sequence[ParsedPack], kind: str) -> list[PackError]:
-    errors: list[PackError] = []
-    first: dict[str, Located[Any]] = {}
-    for pack in packs:
-        for located in pack.records(kind):
-            code = located.record.code
-            if code in first:
-                other = first[code].where
-                errors.append(
-                    located.error(
-                        ("code",),
-                        f"{_KIND_ZH[kind]}代码 {code} 重复（另见 {other}）",
-                        f"duplicate {kind[:-1]} code {code} (also at {other})",
-                    )
-                )
-            first.setdefault(code, located)
-    return errors
-
-
-def _owned_elsewhere(packs: Sequence[ParsedPack], kind: str, known: Known, loading: set[str]) -> list[PackError]:
-    errors: list[PackError] = []
-    owners = known.owners(kind)
-    for pack in packs:
-        for located in pack.records(kind):
-            owner = owners.get(located.record.code)
-            if owner is not None and owner not in loading:
-                errors.append(
-                    located.error(
-                        ("code",),
-                        f"{_KIND_ZH[kind]}代码 {located.record.code} 已属于服务包 {owner}",
-                        f"{kind[:-1]} code {located.record.code} already belongs to pack {owner}",
-                    )
-                )
-    return errors
-
-
-def _all_codes(packs: Sequence[ParsedPack], kind: str, known: Known) -> set[str]:
-    codes = set(known.owners(kind))
-    for pack in packs:
-        codes |= {located.record.code for located in pack.records(kind)}
-        codes |= pack.partial
-    return codes
-
-
-def _missing(located: Located[Any], loc: Loc, kind: str, code: str) -> PackError:
-    return located.error(loc, f"{_KIND_ZH[kind]} {code} 不存在", f"unknown {kind[:-1]} {code}")
-
-
-def _jurisdiction_refs(pack: ParsedPack, jurisdictions: set[str]) -> list[PackError]:
-    errors: list[PackError] = []
-    for located in pack.jurisdictions:
-        row = located.record
-        if row.parent is None:
-            continue
-        if row.parent not in jurisdictions:
-            errors.append(_missing(located, ("parent",), "jurisdictions", row.parent))
-        elif not lies_within(row.code, row.parent):
-            errors.append(
-                located.error(
-                    ("code",),
-                    f"{row.code} 不在上级区划 {row.parent} 之内",
-                    f"{row.code} does not lie within its parent {row.parent}",
-                )
-            )
-    return errors
-
-
-def _department_refs(pack: ParsedPack, jurisdictions: set[str]) -> list[PackError]:
-    return [
-        _missing(located, ("jurisdiction",), "jurisdictions", located.record.jurisdiction)
-        for located in pack.departments
-        if located.record.jurisdiction not in jurisdictions
-    ]
-
-
-def _service_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[PackError]:
-    errors: list[PackError] = []
-    for located in pack.services:
-        service = located.record
-        if service.jurisdiction not in codes["jurisdictions"]:
-            errors.append(_missing(located, ("jurisdiction",), "jurisdictions", service.jurisdiction))
-        if service.department not in codes["departments"]:
-            errors.append(_missing(located, ("department",), "departments", service.department))
-    return errors
-
-
-def _tier_refs(pack: ParsedPack, services: set[str]) -> list[PackError]:
-    if pack.meta is None:
-        return []
-    return [
-        _missing(pack.meta, ("point_tiers", tier_code, "services", index), "services", code)
-        for tier_code, tier in pack.meta.record.point_tiers.items()
-        for index, code in enumerate(tier.services)
-        if code != ALL and code not in services
-    ]
-
-
-def _point_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[PackError]:
-    errors: list[PackError] = []
-    tiers = pack.meta.record.point_tiers if pack.meta else None
-    for located in pack.points:
-        point = located.record
-        if tiers is not None and point.tier not in tiers:
-            errors.append(
-                located.error(
-                    ("tier",), f"pack.yaml 中没有网点层级 {point.tier}", f"pack.yaml has no point tier {point.tier}"
-                )
-            )
-        if point.jurisdiction not in codes["jurisdictions"]:
-            errors.append(_missing(located, ("jurisdiction",), "jurisdictions", point.jurisdiction))
-        errors += [
-            _missing(located, ("services",), "services", code)
-            for code in point.services
-            if code != ALL and code not in codes["services"]
-        ]
-    return errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, String
+from sqlalchemy import JSON, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base, UtcDateTime
@@ -25,3 +25,5 @@ class LoadedPack(Base):
     home_lon: Mapped[float | None] = mapped_column(Float)
     # The pack's calendar.yaml as loaded, so every process builds the same working-day calendar.
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # 好差评: working days a department has to rectify a bad rating of a case of this pack.
+    rectification_days: Mapped[int] = mapped_column(Integer, default=15)

@@ -22,20 +22,18 @@ from pydantic import BaseModel, ValidationError
 
 from tongban.calendar.domain import CalendarError, CalendarOverride, override_from_mapping
 from tongban.packs.domain import Loc, Located, PackError, PackInvalid, ParsedPack, field_path
-from tongban.packs.schema import (
+from tongban.packs.rows import (
     DEPARTMENT_COLUMNS,
     JURISDICTION_COLUMNS,
-    PATTERN_HINTS,
     POINT_COLUMNS,
     POSTER_COLUMNS,
     CalendarFile,
     DepartmentRow,
     JurisdictionRow,
-    PackMeta,
     PointRow,
     PosterRow,
-    Service,
 )
+from tongban.packs.schema import PATTERN_HINTS, AlliancesFile, Bundle, PackMeta, Service
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -306,6 +304,12 @@ def read_pack(folder: Path) -> ParsedPack:
         service = _yaml_record(pack, f"services/{path.name}", Service)
         if service is not None:
             pack.services.append(service)
+    for path in sorted((folder / "bundles").glob("*.yaml")):
+        bundle = _yaml_record(pack, f"bundles/{path.name}", Bundle)
+        if bundle is not None:
+            pack.bundles.append(bundle)
+    if (folder / "alliances.yaml").is_file():
+        pack.alliances = _yaml_record(pack, "alliances.yaml", AlliancesFile)
     pack.points = _csv_records(pack, "points.csv", POINT_COLUMNS, PointRow)
     pack.posters = _csv_records(pack, "posters.csv", POSTER_COLUMNS, PosterRow)
     if (folder / "calendar.yaml").is_file():

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from tongban.auth.domain import JurisdictionLevel
 from tongban.packs.domain import ALL, Loc
 
 
@@ -76,6 +75,7 @@ PACK_CODE_PATTERN = r"^[a-z0-9-]+$"
 DIVISION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 SOURCE_PATTERN = r"^(applicant|registry:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
 FORM_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+STEP_JURISDICTION_PATTERN = r"^(receiving|\d{6}(\d{3}){0,2})$"
 
 # Regular expressions read badly in an error message; say what they mean instead.
 PATTERN_HINTS: dict[str, tuple[str, str]] = {
@@ -83,6 +83,10 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
     PACK_CODE_PATTERN: ("只能包含小写字母、数字和 -", "may only hold lower-case letters, digits and -"),
     DIVISION_PATTERN: ("行政区划代码应为 6、9 或 12 位数字", "a division code has 6, 9 or 12 digits"),
     SOURCE_PATTERN: ("应为 applicant 或 registry:<代码>", "must be applicant or registry:<code>"),
+    STEP_JURISDICTION_PATTERN: (
+        "应为 receiving 或 6、9、12 位行政区划代码",
+        "must be receiving or a division code of 6, 9 or 12 digits",
+    ),
     FORM_KEY_PATTERN: (
         "只能包含小写字母、数字和 _，以字母开头",
         "may only hold lower-case letters, digits and _, starting with a letter",
@@ -115,16 +119,6 @@ Count = Annotated[int, Field(ge=0)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
-# Digits of a division code (行政区划代码) by level: 6 for province, city and county, 9 for
-# town or street, 12 for village or community.
-LEVELS = {
-    JurisdictionLevel.province: (6, "省级"),
-    JurisdictionLevel.city: (6, "市级"),
-    JurisdictionLevel.county: (6, "县级"),
-    JurisdictionLevel.town: (9, "乡镇级"),
-    JurisdictionLevel.village: (12, "村级"),
-}
-
 Violation = tuple[Loc, str, str]
 
 _RULES = {
@@ -134,6 +128,18 @@ _RULES = {
     "level_digits": ("{zh}区划代码应为 {n} 位", "a {en} code has {n} digits"),
     "own_parent": ("上级不能是自己", "a jurisdiction cannot be its own parent"),
     "duplicate": ("{field} 重复：{value}", "duplicate {field} {value!r}"),
+    "select_needs_options": ("选择题必须列出 options", "a select field needs options"),
+    "options_only_for_select": ("只有 select 类型可以有 options", "only a select field has options"),
+    "instant_has_no_workflow": (
+        "即办件在受理时办结，不能声明 workflow",
+        "an instant item (即办件) is done on acceptance and has no workflow",
+    ),
+    "parallel_split": (
+        "并联组 {label} 的步骤必须连续",
+        "the steps of parallel group {label} must be consecutive",
+    ),
+    "member_after_self": ("成员不能排在自己之后", "a member cannot come after itself"),
+    "alliance_too_small": ("联盟至少需要两个成员", "an alliance needs at least two members"),
 }
 
 
@@ -193,6 +199,12 @@ class Home(_Record):
     lon: Longitude
 
 
+class RatingSettings(_Record):
+    """好差评: the working days a department has to rectify a bad rating."""
+
+    rectification_days: Annotated[int, Field(ge=1, le=60)] = 15
+
+
 class PackMeta(_Record):
     """``pack.yaml``."""
 
@@ -203,6 +215,7 @@ class PackMeta(_Record):
     description: Text | None = None
     point_tiers: dict[TierCode, Tier] = {}
     home: Home | None = None
+    ratings: RatingSettings = RatingSettings()
 
 
 class Limit(_Record):
@@ -229,13 +242,62 @@ class Fee(_Record):
     basis: Text | None = None
 
 
+class FieldType(StrEnum):
+    """How a form field is asked for and checked (see docs/PACKS.md)."""
+
+    text = "text"
+    textarea = "textarea"
+    number = "number"
+    date = "date"
+    phone = "phone"
+    id_number = "id_number"
+    credit_code = "credit_code"
+    email = "email"
+    select = "select"
+    checkbox = "checkbox"
+
+
 class FormField(_Record):
     key: FormKey
     label: Text
     label_en: Text | None = None
-    type: Text32
+    type: FieldType
     required: bool = False
     source: Source | None = None
+    options: list[Text100] = []
+
+    @model_validator(mode="after")
+    def _rules(self) -> FormField:
+        if self.type is FieldType.select and not self.options:
+            _raise_violations([_rule(("type",), "select_needs_options")])
+        if self.type is not FieldType.select and self.options:
+            _raise_violations([_rule(("options",), "options_only_for_select")])
+        return self
+
+
+class StepRole(StrEnum):
+    window = "window"
+    reviewer = "reviewer"
+    supervisor = "supervisor"
+
+
+# A step's `jurisdiction: receiving` is worked where the case was received (多地联办).
+RECEIVING = "receiving"
+StepJurisdiction = Annotated[str, _pattern(STEP_JURISDICTION_PATTERN, 12)]
+
+
+class WorkflowStep(_Record):
+    """One step of a service's workflow; consecutive steps with one ``parallel`` label run together."""
+
+    code: Code
+    name: Text100
+    name_en: Text200 | None = None
+    role: StepRole
+    department: Code | None = None
+    jurisdiction: StepJurisdiction | None = None
+    limit: Annotated[int, Field(ge=0, le=365)] | None = None
+    optional: bool = False
+    parallel: Code | None = None
 
 
 class Service(_Record):
@@ -269,6 +331,7 @@ class Service(_Record):
     complaint_phone: Text40
     result_name: Text200 | None = None
     keywords: list[Text] = []
+    workflow: list[WorkflowStep] = []
 
     @model_validator(mode="after")
     def _rules(self) -> Service:
@@ -276,12 +339,27 @@ class Service(_Record):
             [
                 *self._limit_violations(),
                 *self._visit_violations(),
+                *self._workflow_violations(),
                 *_duplicates((m.code for m in self.materials), "code", "materials"),
                 *_duplicates((f.key for f in self.form_fields), "key", "form_fields"),
                 *_duplicates(self.channels, "channel", "channels"),
+                *_duplicates((step.code for step in self.workflow), "code", "workflow"),
             ]
         )
         return self
+
+    def _workflow_violations(self) -> list[Violation]:
+        found: list[Violation] = []
+        if self.handling_type is HandlingType.instant and self.workflow:
+            found.append(_rule(("workflow",), "instant_has_no_workflow"))
+        closed: set[str] = set()
+        for index, step in enumerate(self.workflow):
+            previous = self.workflow[index - 1].parallel if index else None
+            if step.parallel is not None and step.parallel != previous and step.parallel in closed:
+                found.append(_rule(("workflow", index, "parallel"), "parallel_split", label=step.parallel))
+            if previous is not None and previous != step.parallel:
+                closed.add(previous)
+        return found
 
     def _limit_violations(self) -> list[Violation]:
         legal, promised = self.legal_limit, self.promised_limit
@@ -298,109 +376,71 @@ class Service(_Record):
         return []
 
 
-class _Row(_Record):
-    """A CSV row: a blank cell is an absent field."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_blank_cells(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value not in ("", None)}
-        return data
+class BundleMember(_Record):
+    service: Code
+    after: list[Code] = []
 
 
-class JurisdictionRow(_Row):
-    """A row of ``jurisdictions.csv``."""
+class Bundle(_Record):
+    """A file under ``bundles/``: several services applied for as one thing (一件事)."""
 
-    code: DivisionCode
-    name: Text100
-    name_en: Text200 | None = None
-    level: JurisdictionLevel
-    parent: DivisionCode | None = None
+    code: Code
+    name: Text200
+    name_en: Text300 | None = None
+    category: Text64
+    jurisdiction: DivisionCode
+    description: Text | None = None
+    members: Annotated[list[BundleMember], Field(min_length=2)]
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    keywords: list[Text] = []
 
     @model_validator(mode="after")
-    def _rules(self) -> JurisdictionRow:
-        found: list[Violation] = []
-        digits, level_zh = LEVELS[self.level]
-        if len(self.code) != digits:
-            found.append(_rule(("code",), "level_digits", zh=level_zh, en=self.level.value, n=digits))
-        if self.parent == self.code:
-            found.append(_rule(("parent",), "own_parent"))
+    def _rules(self) -> Bundle:
+        found = _duplicates((member.service for member in self.members), "service", "members")
+        found += [
+            _rule(("members", index, "after"), "member_after_self")
+            for index, member in enumerate(self.members)
+            if member.service in member.after
+        ]
         _raise_violations(found)
         return self
 
 
-class DepartmentRow(_Row):
-    """A row of ``departments.csv``."""
+class CrossRegionMode(StrEnum):
+    """跨域通办 modes."""
 
-    code: Code
-    name: Text100
-    name_en: Text200 | None = None
-    jurisdiction: DivisionCode
-    phone: Text40 | None = None
+    online = "全程网办"
+    proxy = "代收代办"
+    joint = "多地联办"
 
 
-class PointRow(_Row):
-    """A row of ``points.csv``: a service point (网点)."""
+class AllianceService(_Record):
+    service: Code
+    modes: Annotated[list[CrossRegionMode], Field(min_length=1)]
+
+
+class Alliance(_Record):
+    """Jurisdictions that receive each other's services (跨域通办联盟)."""
 
     code: Code
     name: Text200
     name_en: Text300 | None = None
-    tier: TierCode
-    jurisdiction: DivisionCode
-    address: Text300
-    lat: Latitude
-    lon: Longitude
-    hours: Text200
-    phone: Text40
-    transit: Text | None = None
-    services: list[Code] = []
-
-    _services = field_validator("services", mode="before")(_split_services)
+    since: date | None = None
+    description: Text | None = None
+    members: list[DivisionCode]
+    services: list[AllianceService] = []
 
     @model_validator(mode="after")
-    def _rules(self) -> PointRow:
-        _raise_violations(_duplicates(self.services, "service", "services"))
+    def _rules(self) -> Alliance:
+        found = _duplicates(self.members, "member", "members")
+        found += _duplicates((item.service for item in self.services), "service", "services")
+        if len(set(self.members)) < 2:
+            found.append(_rule(("members",), "alliance_too_small"))
+        _raise_violations(found)
         return self
 
 
-class PosterRow(_Row):
-    """A row of ``posters.csv``: a poster (宣传画报) at a busy place."""
+class AlliancesFile(_Record):
+    """``alliances.yaml``."""
 
-    code: Code
-    name: Text200
-    name_en: Text300 | None = None
-    place: Text200
-    lat: Latitude
-    lon: Longitude
-    guidance: Text | None = None
-
-
-class CalendarYear(_Record):
-    holidays: list[date] = []
-    workdays: list[date] = []
-
-
-class CalendarFile(_Record):
-    """``calendar.yaml``'s shape; ``tongban.calendar.domain`` checks what the dates mean."""
-
-    years: dict[int, CalendarYear | None]
-
-
-JURISDICTION_COLUMNS = ("code", "name", "name_en", "level", "parent")
-DEPARTMENT_COLUMNS = ("code", "name", "name_en", "jurisdiction", "phone")
-POINT_COLUMNS = (
-    "code",
-    "name",
-    "name_en",
-    "tier",
-    "jurisdiction",
-    "address",
-    "lat",
-    "lon",
-    "hours",
-    "phone",
-    "transit",
-    "services",
-)
-POSTER_COLUMNS = ("code", "name", "name_en", "place", "lat", "lon", "guidance")
+    alliances: list[Alliance]

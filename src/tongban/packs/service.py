@@ -23,7 +23,7 @@ from tongban.audit import service as audit
 from tongban.auth.domain import Actor
 from tongban.auth.models import Department, Jurisdiction
 from tongban.calendar.domain import CalendarOverride, merge, override_from_mapping
-from tongban.catalog.models import Material
+from tongban.catalog.models import Alliance, AllianceService, Bundle, Material
 from tongban.catalog.models import Service as ServiceRow
 from tongban.db import transaction, utcnow
 from tongban.packs.domain import (
@@ -32,14 +32,17 @@ from tongban.packs.domain import (
     PackError,
     PackInvalid,
     ParsedPack,
-    cross_check,
     expand_services,
     search_text,
     sorted_errors,
 )
 from tongban.packs.models import LoadedPack
 from tongban.packs.reader import read_calendar, read_pack
-from tongban.packs.schema import DepartmentRow, JurisdictionRow, PointRow, PosterRow, Service, Tier
+from tongban.packs.references import cross_check
+from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
+from tongban.packs.schema import Alliance as AllianceRecord
+from tongban.packs.schema import Bundle as BundleRecord
+from tongban.packs.schema import Service, Tier
 from tongban.points.models import Point, PointService, PointTier, Poster
 
 Progress = Callable[[str, int, int], None]
@@ -49,6 +52,9 @@ ENTITIES = (
     "departments",
     "services",
     "materials",
+    "bundles",
+    "alliances",
+    "alliance_services",
     "point_tiers",
     "points",
     "point_services",
@@ -180,6 +186,8 @@ def _known(session: Session) -> Known:
         jurisdictions=owners(Jurisdiction),
         departments=owners(Department),
         services=owners(ServiceRow),
+        bundles=owners(Bundle),
+        alliances=owners(Alliance),
         points=owners(Point),
         posters=owners(Poster),
     )
@@ -207,6 +215,8 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
         ("jurisdictions", _parents_first(packs), writer.jurisdiction),
         ("departments", _records(packs, "departments"), writer.department),
         ("services", _records(packs, "services"), writer.service),
+        ("bundles", _records(packs, "bundles"), writer.bundle),
+        ("alliances", _alliances(packs), writer.alliance),
         ("point_tiers", _tiers(packs), writer.tier),
         ("points", _records(packs, "points"), writer.point),
         ("posters", _records(packs, "posters"), writer.poster),
@@ -222,6 +232,10 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
 
 def _records(packs: Sequence[ParsedPack], kind: str) -> list[tuple[ParsedPack, Any]]:
     return [(pack, located.record) for pack in packs for located in pack.records(kind)]
+
+
+def _alliances(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
+    return [(pack, item) for pack in packs if pack.alliances for item in pack.alliances.record.alliances]
 
 
 def _tiers(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
@@ -272,6 +286,21 @@ class _Writer:
         for row in self.session.scalars(stale).all():
             self._delete(row)
 
+    def bundle(self, pack: ParsedPack, bundle: BundleRecord) -> None:
+        values = bundle.model_dump(mode="json", exclude={"jurisdiction"})
+        self._upsert(Bundle, {**values, "jurisdiction_code": bundle.jurisdiction, "pack_code": pack.code})
+
+    def alliance(self, pack: ParsedPack, alliance: AllianceRecord) -> None:
+        values = alliance.model_dump(exclude={"services"})
+        self._upsert(Alliance, {**values, "pack_code": pack.code})
+        wanted = {item.service: [mode.value for mode in item.modes] for item in alliance.services}
+        for code, modes in wanted.items():
+            self._upsert(AllianceService, {"alliance_code": alliance.code, "service_code": code, "modes": modes})
+        linked = select(AllianceService).where(AllianceService.alliance_code == alliance.code)
+        for row in self.session.scalars(linked).all():
+            if row.service_code not in wanted:
+                self._delete(row)
+
     def tier(self, pack: ParsedPack, item: tuple[str, Tier]) -> None:
         code, tier = item
         values = {"name": tier.name, "name_en": tier.name_en, "description": tier.description}
@@ -302,6 +331,8 @@ class _Writer:
         self._prune(Point, pack.code, [point.record.code for point in pack.points])
         self._prune(Poster, pack.code, [poster.record.code for poster in pack.posters])
         self._prune(PointTier, pack.code, list(meta.point_tiers))
+        alliances = pack.alliances.record.alliances if pack.alliances else []
+        self._prune(Alliance, pack.code, [alliance.code for alliance in alliances])
         home = meta.home
         values = {
             "code": meta.code,
@@ -313,6 +344,7 @@ class _Writer:
             "home_lat": home.lat if home else None,
             "home_lon": home.lon if home else None,
             "calendar": pack.calendar.record.as_mapping() if pack.calendar else None,
+            "rectification_days": meta.ratings.rectification_days,
         }
         self._upsert(LoadedPack, values, {"loaded_at": self.now})
 
@@ -324,11 +356,16 @@ class _Writer:
         # a pack drops may still be named by cases and users, so it stays.
         stale = select(model).where(model.pack_code == pack_code, model.code.not_in(keep))
         for row in self.session.scalars(stale).all():
-            if isinstance(row, Point):
-                links = select(PointService).where(PointService.point_code == row.code)
-                for link in self.session.scalars(links).all():
-                    self._delete(link)
+            for link in self._links_of(row):
+                self._delete(link)
             self._delete(row)
+
+    def _links_of(self, row: Any) -> Sequence[Any]:
+        if isinstance(row, Point):
+            return self.session.scalars(select(PointService).where(PointService.point_code == row.code)).all()
+        if isinstance(row, Alliance):
+            return self.session.scalars(select(AllianceService).where(AllianceService.alliance_code == row.code)).all()
+        return []
 
     def _delete(self, row: Any) -> None:
         audit.delete(self.session, self.actor, row)
