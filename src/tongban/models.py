@@ -2,9 +2,20 @@
 
 from tongban.audit import models as audit_models
 from tongban.auth import models as auth_models
+from tongban.cases import models as case_models
 from tongban.catalog import models as catalog_models
 from tongban.db import Base
+from tongban.files import models as file_models
 from tongban.packs import models as pack_models
 from tongban.points import models as point_models
 
-__all__ = ["Base", "audit_models", "auth_models", "catalog_models", "pack_models", "point_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "case_models",
+    "catalog_models",
+    "file_models",
+    "pack_models",
+    "point_models",
+]

@@ -16,6 +16,7 @@ from tongban.auth.domain import Role
 
 PUBLIC = "public"
 ANY_USER = "any user"
+STAFF = frozenset({Role.window, Role.reviewer, Role.supervisor})
 
 # (method, path template) → who may call it, and a concrete path to call.
 OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
@@ -25,6 +26,14 @@ OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
     ("GET", "/api/v1/services/{code}"): (PUBLIC, "/api/v1/services/320200-SB-0001"),
     ("GET", "/api/v1/points"): (PUBLIC, "/api/v1/points?lat=31.49&lon=120.31"),
     ("GET", "/api/v1/points/{code}"): (PUBLIC, "/api/v1/points/p-near"),
+    ("POST", "/api/v1/cases"): (frozenset({Role.citizen, Role.window}), "/api/v1/cases"),
+    ("GET", "/api/v1/cases"): (ANY_USER, "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{case_id}"): (ANY_USER, "/api/v1/cases/1"),
+    ("POST", "/api/v1/cases/{case_id}/actions/{action}"): (ANY_USER, "/api/v1/cases/1/actions/accept"),
+    ("POST", "/api/v1/cases/{case_id}/materials/{code}"): (ANY_USER, "/api/v1/cases/1/materials/id-card"),
+    ("GET", "/api/v1/tasks"): (STAFF, "/api/v1/tasks"),
+    ("POST", "/api/v1/pickups"): (frozenset({Role.window}), "/api/v1/pickups"),
+    ("GET", "/api/v1/board"): (frozenset({Role.supervisor, Role.admin}), "/api/v1/board"),
 }
 ROLES: list[Role | None] = [None, *Role]
 

@@ -77,6 +77,9 @@ class ServiceGuide(ServiceSummary):
     complaint_phone: str
     result_name: str | None
     keywords: list[str] = field(default_factory=list)
+    workflow: list[dict[str, Any]] = field(default_factory=list)
+    cross_region: list[CrossRegion] = field(default_factory=list)
+    pack_code: str = ""
 
     @property
     def materials_to_bring(self) -> list[MaterialItem]:
@@ -85,6 +88,45 @@ class ServiceGuide(ServiceSummary):
     @property
     def materials_from_data(self) -> list[MaterialItem]:
         return [item for item in self.materials if item.from_registry]
+
+    @property
+    def instant(self) -> bool:
+        return self.handling_type == "即办件"
+
+    @property
+    def calendar_days(self) -> bool:
+        return self.promised_limit.unit == "自然日"
+
+
+@dataclass(frozen=True)
+class CrossRegion:
+    """An alliance that receives this service for each other (跨域通办), and in which modes."""
+
+    alliance_code: str
+    alliance_name: str
+    members: list[str]
+    modes: list[str]
+
+
+@dataclass(frozen=True)
+class BundleMemberView:
+    service: ServiceGuide
+    after: list[str]
+
+
+@dataclass(frozen=True)
+class BundleGuide:
+    """A bundle (一件事) with its members' guides in declared order."""
+
+    code: str
+    name: str
+    name_en: str | None
+    category: str
+    jurisdiction_code: str
+    description: str | None
+    channels: list[str]
+    members: list[BundleMemberView]
+    pack_code: str
 
 
 CHANNEL_NAMES = {

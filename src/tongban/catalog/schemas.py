@@ -44,6 +44,25 @@ class MaterialOut(Out):
     notes: str | None
 
 
+class WorkflowStepOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None = None
+    role: str
+    department: str | None = None
+    jurisdiction: str | None = None
+    limit: int | None = None
+    optional: bool = False
+    parallel: str | None = None
+
+
+class CrossRegionOut(Out):
+    alliance: str = Field(validation_alias="alliance_code")
+    alliance_name: str
+    members: list[str]
+    modes: list[str]
+
+
 class GuideOut(ServiceSummaryOut):
     basic_code: str
     department: str = Field(validation_alias="department_code")
@@ -64,3 +83,5 @@ class GuideOut(ServiceSummaryOut):
     consult_phone: str
     complaint_phone: str
     result_name: str | None
+    workflow: list[WorkflowStepOut]
+    cross_region: list[CrossRegionOut]

@@ -8,8 +8,17 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tongban.auth.models import Department, Jurisdiction
-from tongban.catalog.domain import Limit, MaterialItem, ServiceGuide, ServiceSummary, search_terms
-from tongban.catalog.models import Service
+from tongban.catalog.domain import (
+    BundleGuide,
+    BundleMemberView,
+    CrossRegion,
+    Limit,
+    MaterialItem,
+    ServiceGuide,
+    ServiceSummary,
+    search_terms,
+)
+from tongban.catalog.models import Alliance, AllianceService, Bundle, Service
 from tongban.errors import NotFound
 
 MAX_PAGE = 100
@@ -89,7 +98,46 @@ def guide(session: Session, code: str) -> ServiceGuide:
         raise NotFound(f"事项 {code} 不存在", f"service {code} not found", "code")
     jurisdiction = session.get(Jurisdiction, service.jurisdiction_code)
     department = session.get(Department, service.department_code)
-    return _guide(service, jurisdiction.name if jurisdiction else "", department.name if department else "")
+    return _guide(
+        service,
+        jurisdiction.name if jurisdiction else "",
+        department.name if department else "",
+        _cross_region(session, code),
+    )
+
+
+def bundle_guide(session: Session, code: str) -> BundleGuide:
+    bundle = session.get(Bundle, code)
+    if bundle is None:
+        raise NotFound(f"“一件事” {code} 不存在", f"bundle {code} not found", "bundle")
+    members = [BundleMemberView(guide(session, m["service"]), list(m.get("after", []))) for m in bundle.members]
+    return BundleGuide(
+        code=bundle.code,
+        name=bundle.name,
+        name_en=bundle.name_en,
+        category=bundle.category,
+        jurisdiction_code=bundle.jurisdiction_code,
+        description=bundle.description,
+        channels=list(bundle.channels),
+        members=members,
+        pack_code=bundle.pack_code,
+    )
+
+
+def bundles(session: Session) -> list[tuple[str, str, str | None]]:
+    """(code, name, name_en) of every bundle, for the catalogue's "one thing" list."""
+    rows = session.execute(select(Bundle.code, Bundle.name, Bundle.name_en).order_by(Bundle.code)).all()
+    return [(code, name, name_en) for code, name, name_en in rows]
+
+
+def _cross_region(session: Session, service_code: str) -> list[CrossRegion]:
+    rows = session.execute(
+        select(Alliance, AllianceService.modes)
+        .join(AllianceService, AllianceService.alliance_code == Alliance.code)
+        .where(AllianceService.service_code == service_code)
+        .order_by(Alliance.code)
+    ).all()
+    return [CrossRegion(alliance.code, alliance.name, list(alliance.members), list(modes)) for alliance, modes in rows]
 
 
 def names(session: Session, codes: Sequence[str]) -> dict[str, ServiceSummary]:
@@ -117,7 +165,9 @@ def _summary(service: Service, jurisdiction_name: str) -> ServiceSummary:
     )
 
 
-def _guide(service: Service, jurisdiction_name: str, department_name: str) -> ServiceGuide:
+def _guide(
+    service: Service, jurisdiction_name: str, department_name: str, cross_region: list[CrossRegion]
+) -> ServiceGuide:
     materials = [
         MaterialItem(m.code, m.name, m.issuer, m.originals, m.copies, m.required, m.source, m.notes)
         for m in service.materials
@@ -144,4 +194,7 @@ def _guide(service: Service, jurisdiction_name: str, department_name: str) -> Se
         complaint_phone=service.complaint_phone,
         result_name=service.result_name,
         keywords=list(service.keywords),
+        workflow=list(service.workflow or []),
+        cross_region=cross_region,
+        pack_code=service.pack_code,
     )

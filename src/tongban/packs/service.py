@@ -164,7 +164,8 @@ def calendar_override(paths: Sequence[Path]) -> CalendarOverride | None:
 def loaded_calendars(session: Session) -> list[CalendarOverride]:
     """The calendar overrides of the packs in the database."""
     rows = session.execute(select(LoadedPack.code, LoadedPack.calendar).where(LoadedPack.calendar.is_not(None)))
-    return [override_from_mapping(data, f"{code}/calendar.yaml") for code, data in rows]
+    # A pack without a calendar stores JSON null, which SQL's IS NOT NULL does not filter out.
+    return [override_from_mapping(data, f"{code}/calendar.yaml") for code, data in rows if data is not None]
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

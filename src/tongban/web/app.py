@@ -13,6 +13,7 @@ from starlette.responses import Response
 from tongban import __version__
 from tongban.auth import api as auth_api
 from tongban.auth import pages as auth_pages
+from tongban.cases import api as cases_api
 from tongban.catalog import api as catalog_api
 from tongban.catalog import pages as catalog_pages
 from tongban.config import Settings
@@ -38,7 +39,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
-    for router in (auth_api.router, catalog_api.router, points_api.router):
+    for router in (auth_api.router, catalog_api.router, points_api.router, cases_api.router):
         app.include_router(router, prefix="/api/v1")
     for router in (catalog_pages.router, points_pages.router, auth_pages.router):
         app.include_router(router)

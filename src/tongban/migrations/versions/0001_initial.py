@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:51:19.377694
+Create Date: 2026-11-23 16:00:03.276434
 """
 
 from collections.abc import Sequence
@@ -125,6 +125,17 @@ def upgrade() -> None:
     with op.batch_alter_table("posters", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_posters_pack_code"), ["pack_code"], unique=False)
 
+    op.create_table(
+        "stored_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.Column("created_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_files")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_stored_files_sha256")),
+    )
     op.create_table(
         "bundles",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -297,6 +308,75 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_auth_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("service_code", sa.String(length=64), nullable=True),
+        sa.Column("bundle_code", sa.String(length=64), nullable=True),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("applicant_user_id", sa.Integer(), nullable=True),
+        sa.Column("applicant_name", sa.String(length=100), nullable=False),
+        sa.Column("applicant_id_number", sa.String(length=18), nullable=True),
+        sa.Column("applicant_phone", sa.String(length=20), nullable=True),
+        sa.Column("submitted_by", sa.Integer(), nullable=False),
+        sa.Column("on_behalf", sa.Boolean(), nullable=False),
+        sa.Column("consent", sa.JSON(), nullable=True),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("mode", sa.String(length=16), nullable=True),
+        sa.Column("received_jurisdiction", sa.String(length=12), nullable=False),
+        sa.Column("handling_jurisdiction", sa.String(length=12), nullable=False),
+        sa.Column("handling_department", sa.String(length=64), nullable=True),
+        sa.Column("deliver_jurisdiction", sa.String(length=12), nullable=False),
+        sa.Column("delivery_method", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("status_reason", sa.Text(), nullable=True),
+        sa.Column("resume_status", sa.String(length=24), nullable=True),
+        sa.Column("form", sa.JSON(), nullable=False),
+        sa.Column("promised_days", sa.Integer(), nullable=True),
+        sa.Column("calendar_days", sa.Boolean(), nullable=False),
+        sa.Column("instant", sa.Boolean(), nullable=False),
+        sa.Column("submitted_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("accepted_on", sa.Date(), nullable=True),
+        sa.Column("decided_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=100), nullable=True),
+        sa.Column("request_hash", sa.String(length=64), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["applicant_user_id"], ["users.id"], name=op.f("fk_cases_applicant_user_id_users")),
+        sa.ForeignKeyConstraint(["bundle_code"], ["bundles.code"], name=op.f("fk_cases_bundle_code_bundles")),
+        sa.ForeignKeyConstraint(
+            ["deliver_jurisdiction"], ["jurisdictions.code"], name=op.f("fk_cases_deliver_jurisdiction_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["handling_department"], ["departments.code"], name=op.f("fk_cases_handling_department_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["handling_jurisdiction"], ["jurisdictions.code"], name=op.f("fk_cases_handling_jurisdiction_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["cases.id"], name=op.f("fk_cases_parent_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["received_jurisdiction"], ["jurisdictions.code"], name=op.f("fk_cases_received_jurisdiction_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(["service_code"], ["services.code"], name=op.f("fk_cases_service_code_services")),
+        sa.ForeignKeyConstraint(["submitted_by"], ["users.id"], name=op.f("fk_cases_submitted_by_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        sa.UniqueConstraint("number", name=op.f("uq_cases_number")),
+        sa.UniqueConstraint("submitted_by", "idempotency_key", name="uq_cases_idempotency"),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_applicant_id_number", ["applicant_id_number"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_applicant_user_id"), ["applicant_user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_handling_department"), ["handling_department"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_handling_jurisdiction"), ["handling_jurisdiction"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_received_jurisdiction"), ["received_jurisdiction"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_service_code"), ["service_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_submitted_by"), ["submitted_by"], unique=False)
+
+    op.create_table(
         "materials",
         sa.Column("service_code", sa.String(length=64), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -331,16 +411,125 @@ def upgrade() -> None:
     with op.batch_alter_table("point_services", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_point_services_service_code"), ["service_code"], unique=False)
 
+    op.create_table(
+        "case_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("actor_role", sa.String(length=16), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_status", sa.String(length=24), nullable=True),
+        sa.Column("to_status", sa.String(length=24), nullable=False),
+        sa.Column("step_code", sa.String(length=64), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_events_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
+    )
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_events_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_materials",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=True),
+        sa.Column("file_name", sa.String(length=200), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_materials_case_id_cases")),
+        sa.ForeignKeyConstraint(["file_id"], ["stored_files.id"], name=op.f("fk_case_materials_file_id_stored_files")),
+        sa.PrimaryKeyConstraint("case_id", "code", name=op.f("pk_case_materials")),
+    )
+    op.create_table(
+        "case_pauses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_pauses_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_pauses")),
+    )
+    with op.batch_alter_table("case_pauses", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_pauses_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_steps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=True),
+        sa.Column("stage", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(length=12), nullable=False),
+        sa.Column("optional", sa.Boolean(), nullable=False),
+        sa.Column("limit_days", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=True),
+        sa.Column("done_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("done_by", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("warned", sa.String(length=8), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_steps_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_case_steps_department_code_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_case_steps_jurisdiction_code_jurisdictions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_steps")),
+    )
+    with op.batch_alter_table("case_steps", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_steps_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_case_steps_inbox", ["status", "role", "jurisdiction_code"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("case_steps", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_steps_inbox")
+        batch_op.drop_index(batch_op.f("ix_case_steps_case_id"))
+
+    op.drop_table("case_steps")
+    with op.batch_alter_table("case_pauses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_pauses_case_id"))
+
+    op.drop_table("case_pauses")
+    op.drop_table("case_materials")
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
+
+    op.drop_table("case_events")
     with op.batch_alter_table("point_services", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_point_services_service_code"))
 
     op.drop_table("point_services")
     op.drop_table("materials")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_submitted_by"))
+        batch_op.drop_index(batch_op.f("ix_cases_status"))
+        batch_op.drop_index(batch_op.f("ix_cases_service_code"))
+        batch_op.drop_index(batch_op.f("ix_cases_received_jurisdiction"))
+        batch_op.drop_index(batch_op.f("ix_cases_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_cases_handling_jurisdiction"))
+        batch_op.drop_index(batch_op.f("ix_cases_handling_department"))
+        batch_op.drop_index(batch_op.f("ix_cases_applicant_user_id"))
+        batch_op.drop_index("ix_cases_applicant_id_number")
+
+    op.drop_table("cases")
     with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_tokens_user_id"))
 
@@ -372,6 +561,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_bundles_jurisdiction_code"))
 
     op.drop_table("bundles")
+    op.drop_table("stored_files")
     with op.batch_alter_table("posters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_posters_pack_code"))
 

@@ -1,0 +1,126 @@
+"""The cases API end to end: apply, accept, parallel review, decide, deliver; cross-region; bundles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cases.conftest import RESIDENT_ID, Api
+from tests.files.samples import png
+
+People = Callable[[str], Api]
+
+
+def act(api: People, who: str, case: dict[str, Any], action: str, **body: Any) -> dict[str, Any]:
+    response = api(who)(
+        "post", f"/cases/{case['id']}/actions/{action}", json=body, headers={"If-Match": f'"{case["version"]}"'}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def upload(api: People, who: str, case: dict[str, Any], code: str) -> dict[str, Any]:
+    files = {"file": ("scan.png", png(), "image/png")}
+    response = api(who)("post", f"/cases/{case['id']}/materials/{code}", files=files)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_instant_item_is_approved_on_acceptance_and_delivered(api: People) -> None:
+    response = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}})
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert (case["status"], case["received_jurisdiction"]) == ("submitted", "320211100")
+    assert [m["status"] for m in case["materials"]] == ["needed", "shared"]
+    case = upload(api, "resident", case, "id-card")
+    case = act(api, "window-hd", case, "accept")
+    assert case["status"] == "approved"
+    case = act(api, "window-hd", case, "deliver")
+    assert case["status"] == "delivered"
+    assert [e["action"] for e in case["history"]] == ["submit", "accept", "decide", "deliver"]
+
+
+def test_parallel_review_runs_both_departments_then_the_decision(api: People) -> None:
+    case = api("resident")("post", "/cases", json={"service": "CP-PARALLEL", "form": {"project": "德力佳三期"}}).json()
+    case = upload(api, "resident", case, "land")
+    case = act(api, "window-hd", case, "accept")
+    assert case["status"] == "under_review"
+    assert case["due_at"] is not None and case["colour"] in ("green", "yellow")
+    case = act(api, "rev-zrzy", case, "approve")
+    open_steps = {s["code"] for s in case["steps"] if s["status"] == "open"}
+    assert open_steps == {"plan", "build", "fire"}
+    inbox = api("rev-zjj")("get", "/tasks").json()["items"]
+    assert {t["step_code"] for t in inbox} == {"build", "fire"}
+    case = act(api, "rev-zjj", case, "approve", step="build")
+    case = act(api, "rev-zrzy", case, "approve")
+    assert {s["code"]: s["status"] for s in case["steps"]}["fire"] == "skipped"
+    case = act(api, "rev-zrzy", case, "approve")
+    assert case["status"] == "approved"
+
+
+def test_a_retried_submission_returns_the_same_case(api: People) -> None:
+    body = {"service": "CP-INSTANT", "form": {"phone": "13861712345"}}
+    first = api("resident")("post", "/cases", json=body, headers={"Idempotency-Key": "k-1"})
+    again = api("resident")("post", "/cases", json=body, headers={"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert len(api("resident")("get", "/cases").json()["items"]) == 1
+
+
+def test_proxy_received_at_one_town_is_handled_by_another(api: People) -> None:
+    body = {
+        "service": "CP-XY",
+        "channel": "window",
+        "form": {"shop": "雪堰小吃"},
+        "applicant": {"name": "王秀英", "id_number": RESIDENT_ID},
+        "consent": {"method": "signed", "statement": "本人委托窗口代办"},
+    }
+    case = api("window-hd")("post", "/cases", json=body).json()
+    assert (case["mode"], case["received_jurisdiction"], case["handling_jurisdiction"]) == (
+        "代收代办",
+        "320211100",
+        "320412110",
+    )
+    case = upload(api, "window-hd", case, "id-card")
+    case = act(api, "window-hd", case, "forward")
+    assert api("window-xy")("get", "/tasks").json()["items"][0]["case_id"] == case["id"]
+    case = act(api, "window-xy", case, "accept")
+    case = act(api, "rev-xy", case, "approve")
+    assert case["status"] == "approved"
+    assert api("window-xy")("get", "/tasks").json()["items"] == []
+    case = act(api, "window-hd", case, "deliver")
+    assert case["status"] == "delivered"
+    mine = api("resident")("get", f"/cases/{case['id']}")
+    assert mine.status_code == 200
+
+
+def test_a_bundle_runs_its_members_in_order_and_delivers_once(api: People) -> None:
+    body = {"bundle": "CP-BIRTH", "form": {"baby": "王小宝", "phone": "13861712345", "address": "胡埭镇1号"}}
+    case = api("resident")("post", "/cases", json=body).json()
+    assert [m["code"] for m in case["materials"]] == ["id-card", "hukou"]
+    case = upload(api, "resident", case, "id-card")
+    case = upload(api, "resident", case, "hukou")
+    case = act(api, "window-hd", case, "accept")
+    statuses = {child["service"]: child["status"] for child in case["children"]}
+    assert statuses == {"CP-B1": "approved", "CP-B2": "under_review"}
+    child = next(c for c in case["children"] if c["service"] == "CP-B2")
+    child = act(api, "rev-sb", child, "approve")
+    case = api("resident")("get", f"/cases/{case['id']}").json()
+    assert case["status"] == "approved"
+    case = act(api, "window-hd", case, "deliver")
+    assert {c["status"] for c in case["children"]} == {"delivered"}
+
+
+def test_a_stale_version_is_a_conflict(api: People) -> None:
+    case = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}}).json()
+    act(api, "resident", case, "withdraw", reason="不办了")
+    again = api("resident")(
+        "post", f"/cases/{case['id']}/actions/withdraw", json={"reason": "x"}, headers={"If-Match": '"1"'}
+    )
+    assert again.status_code == 409
+
+
+def test_a_citizen_cannot_read_another_citizens_case(api: People) -> None:
+    case = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}}).json()
+    assert api("neighbour")("get", f"/cases/{case['id']}").status_code == 404
+    assert api("rev-xy")("get", f"/cases/{case['id']}").status_code == 404
