@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -24,11 +24,13 @@ pack_app = typer.Typer(help="Service packs (服务包).", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 registries_app = typer.Typer(help="Shared registries (共享数据).", no_args_is_help=True)
+cases_app = typer.Typer(help="Cases (办件).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(registries_app, name="registries")
+app.add_typer(cases_app, name="cases")
 
 err = Console(stderr=True)
 stdout = Console()
@@ -156,6 +158,20 @@ def audit_verify() -> None:
     say(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
 
 
+@cases_app.command("sweep")
+def cases_sweep(
+    today: Annotated[str | None, typer.Option(help="sweep as of this date (YYYY-MM-DD); default today")] = None,
+) -> None:
+    """Raises overdue warnings: each open step that turned yellow or red since the last sweep, once."""
+    from tongban.cases.inbox import sweep
+
+    day = _date_option("--today", today) if today else None
+    with user_errors():
+        report = sweep(_factory(get_settings()), day)
+    counts = f"黄 yellow {report.yellow}，红 red {report.red}"
+    say(f"已检查 {report.checked} 个环节 / checked {report.checked} open steps；新预警 / new warnings: {counts}")
+
+
 @app.command()
 def certify(
     pensioners: Annotated[Path, typer.Option(help="pension roll CSV")],
@@ -215,8 +231,9 @@ def serve(
     port: int = 8000,
     workers: int = 1,
     demo: Annotated[bool, typer.Option(help="allow users with the demo password")] = False,
+    sweep_minutes: Annotated[int, typer.Option(help="minutes between overdue sweeps; 0: none")] = 15,
 ) -> None:
-    """Serves pages and API against TONGBAN_DATABASE_URL."""
+    """Serves pages and API against TONGBAN_DATABASE_URL, and sweeps for overdue cases."""
     from tongban.auth.service import users_with_demo_password
 
     settings = get_settings()
@@ -224,15 +241,40 @@ def serve(
         weak = users_with_demo_password(session)
     if weak and not demo:
         fail(f"以下用户仍使用演示密码，拒绝启动 / users still have the demo password: {', '.join(weak)}")
-    _run(settings, host, port, workers)
+    _run(settings, host, port, workers, sweep_minutes)
 
 
-def _run(settings: Settings, host: str, port: int, workers: int) -> None:
+def _run(settings: Settings, host: str, port: int, workers: int, sweep_minutes: int = 15) -> None:
     import uvicorn
 
+    if sweep_minutes > 0:
+        _start_sweeps(settings, sweep_minutes)
     os.environ["TONGBAN_DATABASE_URL"] = settings.resolved_database_url()
     os.environ["TONGBAN_DATA_DIR"] = str(settings.data_dir)
     uvicorn.run("tongban.web.main:app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+def _start_sweeps(settings: Settings, minutes: int) -> None:
+    """One sweeper per `serve`, in this process, whatever the number of workers.
+
+    Several servers behind a load balancer should sweep from one of them only
+    (`--sweep-minutes 0` on the others), or from cron with `tongban cases sweep`.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from tongban.cases.inbox import sweep
+
+    scheduler = BackgroundScheduler(daemon=True)
+    factory = _factory(settings)
+    # Start at once so a restart does not wait a full interval; coalesce missed runs into one.
+    trigger = IntervalTrigger(minutes=minutes)
+    scheduler.add_job(sweep, trigger, args=[factory], coalesce=True, max_instances=1, next_run_time=_now())
+    scheduler.start()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @app.command()

@@ -8,6 +8,7 @@ from tongban.db import Base
 from tongban.files import models as file_models
 from tongban.packs import models as pack_models
 from tongban.points import models as point_models
+from tongban.ratings import models as rating_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "file_models",
     "pack_models",
     "point_models",
+    "rating_models",
 ]

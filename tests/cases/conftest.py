@@ -27,7 +27,7 @@ OTHER_ID = with_check_digit("32041219900202003")
 PEOPLE: dict[str, tuple[Role, str | None, str | None, str | None]] = {
     "resident": (Role.citizen, "320211100", None, RESIDENT_ID),
     "neighbour": (Role.citizen, "320412110", None, OTHER_ID),
-    "agency": (Role.citizen, "320211", None, None),
+    "agency": (Role.citizen, "320211100", None, None),
     "window-hd": (Role.window, "320211100", None, None),
     "window-xy": (Role.window, "320412110", None, None),
     "window-city": (Role.window, "320200", None, None),

@@ -252,8 +252,7 @@ def _advance(context: Context, case: Case) -> None:
         for step in waiting:
             step.status, step.opened_on = StepStatus.open.value, context.today
         if CaseStatus(case.status) is not CaseStatus.under_review:
-            before = _move(context, case, CaseStatus.under_review)
-            record(context.session, context.actor, case, "start_review", before, CaseStatus.under_review)
+            _move(context, case, CaseStatus.under_review, "start_review")
         return
     _decide(context, case, CaseStatus.approved)
 
@@ -265,23 +264,22 @@ def _skip_leftovers(steps: Sequence[CaseStep]) -> None:
             step.status, step.note = StepStatus.skipped.value, "所在并联组已完成 / its group finished"
 
 
-def _move(context: Context, case: Case, status: CaseStatus, reason: str | None = None) -> CaseStatus:
-    """Moves a case the action reaches beyond the one acted on (a bundle's members, its parent).
+def _move(context: Context, case: Case, status: CaseStatus, action: str, reason: str | None = None) -> None:
+    """A move that follows from the action (review starts, a decision, a bundle's members), on its timeline.
 
-    Their versions move too, so that nobody acts on them from a stale page; the acted-on
-    case's version was bumped once already.
+    Cases other than the acted-on one get a new version too, so that nobody acts on them
+    from a stale page; the acted-on case's version was bumped once already.
     """
     before = CaseStatus(case.status)
     case.status, case.status_reason = status.value, reason
     if case is not context.case:
         case.version += 1
-    return before
+    record(context.session, context.actor, case, action, before, status, reason=reason)
 
 
 def _decide(context: Context, case: Case, status: CaseStatus) -> None:
     case.decided_at = utcnow()
-    before = _move(context, case, status, context.data.reason if status is CaseStatus.rejected else None)
-    record(context.session, context.actor, case, "decide", before, status, reason=case.status_reason)
+    _move(context, case, status, "decide", context.data.reason if status is CaseStatus.rejected else None)
     if case.parent_id is not None:
         _member_decided(context, case)
     elif status is CaseStatus.approved:
@@ -307,8 +305,7 @@ def _open_delivery(context: Context, case: Case) -> None:
 
 def _start_bundle(context: Context) -> None:
     parent = context.case
-    before = _move(context, parent, CaseStatus.under_review)
-    record(context.session, context.actor, parent, "start_review", before, CaseStatus.under_review)
+    _move(context, parent, CaseStatus.under_review, "start_review")
     _start_ready_members(context, parent)
 
 
@@ -325,8 +322,7 @@ def _start_ready_members(context: Context, parent: Case) -> None:
     for child in members:
         if child.status == CaseStatus.waiting.value and after.get(child.service_code or "", set()) <= approved:
             child.accepted_on = context.today
-            before = _move(context, child, CaseStatus.accepted)
-            record(context.session, context.actor, child, "accept", before, CaseStatus.accepted)
+            _move(context, child, CaseStatus.accepted, "accept")
             _start_review(context, child)
 
 
@@ -337,16 +333,14 @@ def _member_decided(context: Context, child: Case) -> None:
         for sibling in _members(context.session, parent):
             if sibling.id != child.id and sibling.status not in (CaseStatus.approved.value, CaseStatus.rejected.value):
                 _cancel_steps(sibling)
-                _move(context, sibling, CaseStatus.withdrawn, "同一“一件事”中另一事项不予许可")
-        _move(context, parent, CaseStatus.rejected, f"{child.title}：{child.status_reason}")
+                _move(context, sibling, CaseStatus.withdrawn, "withdraw", "同一“一件事”中另一事项不予许可")
+        _move(context, parent, CaseStatus.rejected, "decide", f"{child.title}：{child.status_reason}")
         parent.decided_at = utcnow()
-        record(context.session, context.actor, parent, "decide", CaseStatus.under_review, CaseStatus.rejected)
         return
     _start_ready_members(context, parent)
     if all(m.status == CaseStatus.approved.value for m in _members(context.session, parent)):
         parent.decided_at = utcnow()
-        before = _move(context, parent, CaseStatus.approved)
-        record(context.session, context.actor, parent, "decide", before, CaseStatus.approved)
+        _move(context, parent, CaseStatus.approved, "decide")
         _open_delivery(context, parent)
 
 
@@ -368,7 +362,7 @@ def _not_accept(context: Context) -> None:
 def _close_members(context: Context, reason: str) -> None:
     for child in _members(context.session, context.case):
         _cancel_steps(child)
-        _move(context, child, CaseStatus.withdrawn, reason)
+        _move(context, child, CaseStatus.withdrawn, "withdraw", reason)
 
 
 def _notify_missing(context: Context) -> None:
@@ -385,9 +379,7 @@ def _notify_missing(context: Context) -> None:
         if material is not None:
             material.status, material.note = ("defective" if material.file_id else "missing"), item.reason
     if CaseStatus(case.status) is CaseStatus.under_review:
-        context.session.add(
-            CasePause(case=case, kind="missing_materials", reason=context.data.reason, start=context.today)
-        )
+        case.pauses.append(CasePause(kind="missing_materials", reason=context.data.reason, start=context.today))
     case.resume_status = case.status
     before = _set(context, CaseStatus.missing_materials, "；".join(item.reason for item in items))
     context.record(Action.notify_missing, before, items=[{"code": i.code, "reason": i.reason} for i in items])
@@ -423,7 +415,7 @@ def _end_pause(case: Case, today: date) -> None:
 def _start_special(context: Context) -> None:
     step = _my_step(context, StepKind.review)
     kind = context.data.special or SpecialKind.expert_review
-    context.session.add(CasePause(case=context.case, kind=kind.value, reason=context.data.reason, start=context.today))
+    context.case.pauses.append(CasePause(kind=kind.value, reason=context.data.reason, start=context.today))
     context.case.resume_status = context.case.status
     before = _set(context, CaseStatus.special_procedure, context.data.reason)
     context.record(Action.start_special, before, step=step.code, special=kind.value)
@@ -479,8 +471,7 @@ def deliver(context: Context, case: Case) -> None:
     _set(context, CaseStatus.delivered)
     for child in _members(context.session, case):
         child.delivered_at = now
-        before = _move(context, child, CaseStatus.delivered)
-        record(context.session, context.actor, child, "deliver", before, CaseStatus.delivered)
+        _move(context, child, CaseStatus.delivered, "deliver")
 
 
 def _withdraw(context: Context) -> None:

@@ -212,3 +212,56 @@ def my_cases(session: Session, actor: Actor) -> Sequence[Case]:
         .order_by(Case.submitted_at.desc(), Case.id.desc())
         .limit(200)
     ).all()
+
+
+@dataclass(frozen=True)
+class OverdueCase:
+    """An open case past its promised date: a line of the board's red list."""
+
+    case_id: int
+    number: str
+    title: str
+    status_zh: str
+    status_en: str
+    department_name: str
+    jurisdiction_name: str
+    due_on: date | None
+    days_left: int | None
+
+
+def red_cases(session: Session, actor: Actor, limit: int = 100) -> list[OverdueCase]:
+    """The board's red cases (超期), most overdue first; the same cases ``board`` counts as red."""
+    if actor.role not in (Role.supervisor, Role.admin):
+        raise Forbidden("只有督查人员可以查看看板", "only supervisors see the board")
+    cases = session.scalars(
+        select(Case)
+        .options(selectinload(Case.pauses))
+        .where(Case.status.not_in([status.value for status in CLOSED]), Case.accepted_on.is_not(None))
+    ).all()
+    cal, today = calendar.working_calendar(session), calendar.today()
+    found: list[tuple[Case, DeadlineView]] = []
+    for case in cases:
+        if not actor.covers(case.handling_jurisdiction) or case.kind == "bundle":
+            continue
+        deadline = views.case_deadline(case, today, cal)
+        if deadline is not None and deadline.colour is Colour.red:
+            found.append((case, deadline))
+    found.sort(key=lambda pair: (pair[1].days_left or 0, pair[0].id))
+    return [_overdue(session, case, deadline) for case, deadline in found[:limit]]
+
+
+def _overdue(session: Session, case: Case, deadline: DeadlineView) -> OverdueCase:
+    department = session.get(Department, case.handling_department) if case.handling_department else None
+    jurisdiction = session.get(Jurisdiction, case.handling_jurisdiction)
+    zh, en = STATUS_TEXT[CaseStatus(case.status)]
+    return OverdueCase(
+        case_id=case.id,
+        number=case.number,
+        title=case.title,
+        status_zh=zh,
+        status_en=en,
+        department_name=department.name if department else "—",
+        jurisdiction_name=jurisdiction.name if jurisdiction else case.handling_jurisdiction,
+        due_on=deadline.due_on,
+        days_left=deadline.days_left,
+    )

@@ -140,7 +140,7 @@ def _file(session: Session, actor: Actor, application: Application, today: date)
     case = _new_case(session, actor, application, person, places, form, title, lead, today)
     if application.bundle is not None:
         case.kind, case.bundle_code, case.service_code = "bundle", bundle.code, None
-        _add_members(session, case, bundle, form)
+        _add_members(session, actor, case, bundle, form)
     _add_materials(session, case, materials)
     _add_intake_steps(session, case, places)
     record(session, actor, case, "submit", None, CaseStatus.submitted, data={"mode": places.mode})
@@ -293,7 +293,7 @@ def _new_case(
     return case
 
 
-def _add_members(session: Session, parent: Case, bundle: BundleGuide, form: dict[str, Any]) -> None:
+def _add_members(session: Session, actor: Actor, parent: Case, bundle: BundleGuide, form: dict[str, Any]) -> None:
     """One child case per member service, each with the part of the merged form its service asks for."""
     days = {member.service.code: member.service.promised_limit.value for member in bundle.members}
     parent.promised_days = bundle_due_days(
@@ -331,7 +331,8 @@ def _add_members(session: Session, parent: Case, bundle: BundleGuide, form: dict
             version=1,
         )
         session.add(child)
-    session.flush()
+        session.flush()
+        record(session, actor, child, "submit", None, CaseStatus.waiting, data={"bundle": bundle.code})
 
 
 def _add_materials(session: Session, case: Case, materials: Sequence[Mapping[str, Any]]) -> None:

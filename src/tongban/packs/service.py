@@ -168,6 +168,11 @@ def loaded_calendars(session: Session) -> list[CalendarOverride]:
     return [override_from_mapping(data, f"{code}/calendar.yaml") for code, data in rows if data is not None]
 
 
+def rectification_days(session: Session, pack_code: str) -> int | None:
+    """好差评: the working days the pack gives a department to rectify a bad rating; None for an unknown pack."""
+    return session.scalar(select(LoadedPack.rectification_days).where(LoadedPack.code == pack_code))
+
+
 def _quiet(stage: str, done: int, total: int) -> None:
     pass
 

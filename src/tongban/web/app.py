@@ -14,12 +14,14 @@ from tongban import __version__
 from tongban.auth import api as auth_api
 from tongban.auth import pages as auth_pages
 from tongban.cases import api as cases_api
+from tongban.cases import pages as cases_pages
 from tongban.catalog import api as catalog_api
 from tongban.catalog import pages as catalog_pages
 from tongban.config import Settings
 from tongban.db import make_engine, make_session_factory
 from tongban.points import api as points_api
 from tongban.points import pages as points_pages
+from tongban.ratings import api as ratings_api
 from tongban.web import csrf, errors
 from tongban.web.i18n import LANG_COOKIE, LOCALES
 
@@ -39,9 +41,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
-    for router in (auth_api.router, catalog_api.router, points_api.router, cases_api.router):
+    for router in (auth_api.router, catalog_api.router, points_api.router, cases_api.router, ratings_api.router):
         app.include_router(router, prefix="/api/v1")
-    for router in (catalog_pages.router, points_pages.router, auth_pages.router):
+    for router in (catalog_pages.router, points_pages.router, auth_pages.router, cases_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(_cookies)
