@@ -283,7 +283,7 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="where the SQLite database lives")] = Path(".tongban"),
 ) -> None:
     """Creates the SQLite demo: migrate, load every pack, add demo users, serve."""
-    from tongban.auth.demo import ensure_demo_users
+    from tongban.auth.demo import DEMO_LOGINS, ensure_demo_users
     from tongban.auth.passwords import DEMO_PASSWORD
     from tongban.db import make_engine, transaction
     from tongban.migrations import upgrade
@@ -296,7 +296,7 @@ def demo(
     with transaction(_factory(settings)) as session:
         ensure_demo_users(session)
     say(f"通办演示已启动 / Tongban demo: http://127.0.0.1:{port}")
-    say(f"演示账号 / demo logins (password {DEMO_PASSWORD}): admin, citizen1, citizen2, window1, reviewer1")
+    say(f"演示账号 / demo logins (password {DEMO_PASSWORD}): {DEMO_LOGINS}")
     _run(settings, "127.0.0.1", port, 1)
 
 

@@ -124,3 +124,11 @@ def test_a_citizen_cannot_read_another_citizens_case(api: People) -> None:
     case = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}}).json()
     assert api("neighbour")("get", f"/cases/{case['id']}").status_code == 404
     assert api("rev-xy")("get", f"/cases/{case['id']}").status_code == 404
+
+
+def test_a_bundle_guide_asks_each_field_and_material_once(api: People) -> None:
+    guide = api("resident")("get", "/bundles/CP-BIRTH").json()
+    assert [member["service"]["code"] for member in guide["members"]] == ["CP-B1", "CP-B2"]
+    assert [field["key"] for field in guide["form_fields"]] == ["baby", "phone", "address"]
+    assert [(m["code"], m["required"]) for m in guide["materials"]] == [("id-card", True), ("hukou", True)]
+    assert [item["code"] for item in api("resident")("get", "/bundles").json()["items"]] == ["CP-BIRTH"]

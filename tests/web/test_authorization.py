@@ -26,6 +26,8 @@ OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
     ("GET", "/api/v1/services/{code}"): (PUBLIC, "/api/v1/services/320200-SB-0001"),
     ("GET", "/api/v1/points"): (PUBLIC, "/api/v1/points?lat=31.49&lon=120.31"),
     ("GET", "/api/v1/points/{code}"): (PUBLIC, "/api/v1/points/p-near"),
+    ("GET", "/api/v1/bundles"): (PUBLIC, "/api/v1/bundles"),
+    ("GET", "/api/v1/bundles/{code}"): (PUBLIC, "/api/v1/bundles/none"),
     ("POST", "/api/v1/cases"): (frozenset({Role.citizen, Role.window}), "/api/v1/cases"),
     ("GET", "/api/v1/cases"): (ANY_USER, "/api/v1/cases"),
     ("GET", "/api/v1/cases/{case_id}"): (ANY_USER, "/api/v1/cases/1"),

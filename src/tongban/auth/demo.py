@@ -1,4 +1,8 @@
-"""The demo's people: an administrator, two residents, window staff and a reviewer."""
+"""The demo's people: an administrator, residents and companies, windows, reviewers and a supervisor.
+
+Each works the seed packs' cases: 胡埭 and 雪堰 windows for the tri-town alliance, 锡山's
+planning and housing reviewers for 拿地即开工, the city social-insurance centre for 就近办.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ DEMO_USERS = (
         "citizen1",
         Role.citizen,
         "王秀英",
-        "320211",
+        "320211100",
         id_number=with_check_digit("32021119580314002"),
         phone="13861712345",
     ),
@@ -31,9 +35,18 @@ DEMO_USERS = (
         id_number=with_check_digit("32021319870921153"),
         phone="13915098765",
     ),
+    NewUser("company1", Role.citizen, "德力佳传动科技（经办人 周强）", "320205", phone="13771012345"),
+    NewUser("agency1", Role.citizen, "梁溪某代理记账有限公司（经办人 孙丽）", "320213", phone="13606181234"),
     NewUser("window1", Role.window, "赵敏（胡埭镇便民服务中心）", "320211100"),
+    NewUser("window2", Role.window, "钱芳（雪堰镇便民服务中心）", "320412110"),
+    NewUser("window3", Role.window, "吴刚（锡山区政务服务中心）", "320205"),
     NewUser("reviewer1", Role.reviewer, "陈刚（市社保中心）", "320200", department_code="wx-sbzx"),
+    NewUser("reviewer2", Role.reviewer, "周洁（雪堰市场监管分局）", "320412110", department_code="xy-scjg"),
+    NewUser("reviewer3", Role.reviewer, "郑伟（锡山自然资源和规划分局）", "320205", department_code="xs-zrzy"),
+    NewUser("reviewer4", Role.reviewer, "冯磊（锡山区住建局）", "320205", department_code="xs-zjj"),
+    NewUser("supervisor1", Role.supervisor, "何静（市政务服务管理办公室）", "320200"),
 )
+DEMO_LOGINS = ", ".join(user.username for user in DEMO_USERS)
 
 
 def ensure_demo_users(session: Session) -> list[NewUser]:

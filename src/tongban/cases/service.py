@@ -28,7 +28,7 @@ from tongban.cases.domain import CaseStatus, StepKind, StepStatus, bundle_due_da
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
 from tongban.catalog import service as catalog
 from tongban.catalog.domain import BundleGuide, ServiceGuide
-from tongban.catalog.forms import check_form, merge_fields, merge_materials
+from tongban.catalog.forms import check_form
 from tongban.db import transaction, utcnow
 from tongban.errors import BadInput, Conflict, Forbidden, NotFound
 from tongban.files import service as files
@@ -126,8 +126,7 @@ def _file(session: Session, actor: Actor, application: Application, today: date)
         raise BadInput("送达方式无效", f"delivery_method must be one of {DELIVERY_METHODS}", "delivery_method")
     if application.bundle is not None:
         bundle = catalog.bundle_guide(session, application.bundle)
-        fields = merge_fields([member.service.form_fields for member in bundle.members])
-        materials = merge_materials([_materials(member.service) for member in bundle.members])
+        fields, materials = bundle.form_fields, bundle.materials
         lead = bundle.members[0].service
         title, channels = bundle.name, bundle.channels
     else:

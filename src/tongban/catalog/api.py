@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tongban.catalog import service
-from tongban.catalog.schemas import GuideOut, SearchOut, ServiceSummaryOut
+from tongban.catalog.schemas import (
+    BundleListOut,
+    BundleMemberOut,
+    BundleOut,
+    BundleSummaryOut,
+    GuideOut,
+    SearchOut,
+    ServiceSummaryOut,
+)
 from tongban.web.deps import ReadSession
 
 router = APIRouter(tags=["catalog"])
@@ -31,3 +39,27 @@ def search_services(
 def service_guide(code: str, session: ReadSession) -> GuideOut:
     """Owner: public. The service guide (办事指南)."""
     return GuideOut.model_validate(service.guide(session, code))
+
+
+@router.get("/bundles", response_model=BundleListOut)
+def list_bundles(session: ReadSession) -> BundleListOut:
+    """Owner: public. Every bundle (一件事) on offer."""
+    return BundleListOut(items=[BundleSummaryOut(code=c, name=n, name_en=e) for c, n, e in service.bundles(session)])
+
+
+@router.get("/bundles/{code}", response_model=BundleOut)
+def bundle_guide(code: str, session: ReadSession) -> BundleOut:
+    """Owner: public. A bundle's members, with the one form and the materials applying for it asks for."""
+    bundle = service.bundle_guide(session, code)
+    members = [
+        BundleMemberOut(service=ServiceSummaryOut.model_validate(member.service), after=member.after)
+        for member in bundle.members
+    ]
+    return BundleOut.model_validate(
+        {
+            **vars(bundle),
+            "members": members,
+            "form_fields": bundle.form_fields,
+            "materials": bundle.materials,
+        }
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tongban.catalog.forms import merge_fields, merge_materials
+
 MAX_TERMS = 5
 
 
@@ -127,6 +129,16 @@ class BundleGuide:
     channels: list[str]
     members: list[BundleMemberView]
     pack_code: str
+
+    @property
+    def form_fields(self) -> list[dict[str, Any]]:
+        """One form for the whole bundle: every member's fields, each key once."""
+        return merge_fields([member.service.form_fields for member in self.members])
+
+    @property
+    def materials(self) -> list[dict[str, Any]]:
+        """Every member's materials, each code once."""
+        return merge_materials([[vars(item) for item in member.service.materials] for member in self.members])
 
 
 CHANNEL_NAMES = {

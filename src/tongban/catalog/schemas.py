@@ -85,3 +85,33 @@ class GuideOut(ServiceSummaryOut):
     result_name: str | None
     workflow: list[WorkflowStepOut]
     cross_region: list[CrossRegionOut]
+
+
+class BundleMemberOut(BaseModel):
+    service: ServiceSummaryOut
+    after: list[str]
+
+
+class BundleOut(Out):
+    """A bundle (一件事): its members in order, and the one merged form and material list it asks for."""
+
+    code: str
+    name: str
+    name_en: str | None
+    category: str
+    jurisdiction: str = Field(validation_alias="jurisdiction_code")
+    description: str | None
+    channels: list[str]
+    members: list[BundleMemberOut]
+    form_fields: list[dict[str, Any]]
+    materials: list[dict[str, Any]]
+
+
+class BundleSummaryOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None
+
+
+class BundleListOut(BaseModel):
+    items: list[BundleSummaryOut]

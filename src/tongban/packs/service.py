@@ -93,10 +93,10 @@ class LoadReport:
     def summary(self) -> str:
         """A small table for the command line: one row per table the load touched."""
         heads = ("新增 created", "更新 updated", "未变 unchanged", "删除 deleted")
-        lines = [f"已载入 / loaded: {', '.join(self.packs)}", " " * 14 + "".join(_right(h, 16) for h in heads)]
+        lines = [f"已载入 / loaded: {', '.join(self.packs)}", " " * 18 + "".join(_right(h, 16) for h in heads)]
         for entity, *numbers in self.rows():
             if any(numbers):
-                lines.append(f"{entity:14}" + "".join(_right(str(n), 16) for n in numbers))
+                lines.append(f"{entity:18}" + "".join(_right(str(n), 16) for n in numbers))
         return "\n".join(lines)
 
 
