@@ -132,3 +132,52 @@ def test_a_bundle_guide_asks_each_field_and_material_once(api: People) -> None:
     assert [field["key"] for field in guide["form_fields"]] == ["baby", "phone", "address"]
     assert [(m["code"], m["required"]) for m in guide["materials"]] == [("id-card", True), ("hukou", True)]
     assert [item["code"] for item in api("resident")("get", "/bundles").json()["items"]] == ["CP-BIRTH"]
+
+
+def test_a_bad_rating_of_a_delivered_case_opens_a_rectification_for_its_department(api: People) -> None:
+    case = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}}).json()
+    case = upload(api, "resident", case, "id-card")
+    case = act(api, "window-hd", case, "accept")
+    early = api("resident")("post", "/ratings", json={"subject_id": case["id"], "level": 5, "channel": "web"})
+    assert early.status_code == 409  # not delivered yet
+    case = act(api, "window-hd", case, "deliver")
+    body = {"subject_id": case["id"], "level": 2, "channel": "web", "comment": "窗口让我跑了两趟"}
+    rating = api("resident")("post", "/ratings", json=body)
+    assert rating.status_code == 201, rating.text
+    rectification = rating.json()["rectification"]
+    assert (rectification["department"], rectification["status"]) == ("cp-sbzx", "open")
+    assert api("resident")("post", "/ratings", json=body).status_code == 409  # once per case per rater
+    assert api("neighbour")("post", "/ratings", json=body).status_code == 404
+    listed = api("rev-sb")("get", "/rectifications").json()["items"]
+    assert [item["subject_ref"] for item in listed] == [case["number"]]
+
+
+def test_each_side_of_a_cross_region_case_sees_its_part_and_nobody_else_does(api: People) -> None:
+    local = api("resident")("post", "/cases", json={"service": "CP-INSTANT", "form": {"phone": "13861712345"}}).json()
+    assert api("window-xy")("get", f"/cases/{local['id']}").status_code == 404
+    body = {
+        "service": "CP-XY",
+        "channel": "window",
+        "form": {"shop": "雪堰小吃"},
+        "applicant": {"name": "王秀英", "id_number": RESIDENT_ID},
+        "consent": {"method": "verbal", "statement": "本人到场口头同意"},
+    }
+    proxy = api("window-hd")("post", "/cases", json=body).json()
+    assert api("window-xy")("get", "/tasks").json()["items"] == []  # not forwarded yet
+    assert api("rev-zrzy")("get", f"/cases/{proxy['id']}").status_code == 404
+    assert api("window-xy")("get", f"/cases/{proxy['id']}").status_code == 200
+    assert (
+        proxy["applicant_id_number"] == RESIDENT_ID[:6] + "********" + RESIDENT_ID[-4:]
+        or "*" in proxy["applicant_id_number"]
+    )
+
+
+def test_the_supervisor_board_counts_open_cases_by_department_and_place(api: People) -> None:
+    case = api("resident")("post", "/cases", json={"service": "CP-PARALLEL", "form": {"project": "厂房"}}).json()
+    case = upload(api, "resident", case, "land")
+    act(api, "window-hd", case, "accept")
+    rows = api("supervisor")("get", "/board").json()["items"]
+    assert [(row["department_code"], row["jurisdiction_code"], row["total"]) for row in rows] == [
+        ("cp-zrzy", "320211", 1)
+    ]
+    assert api("window-hd")("get", "/board").status_code == 403

@@ -185,7 +185,8 @@ class CaseView:
 def case_view(session: Session, actor: Actor, case: Case, today: date, *, depth: int = 0) -> CaseView:
     cal = calendar.working_calendar(session)
     session.refresh(case)
-    mine = owns(actor, case)
+    # Staff read personal data masked even on cases they filed for someone (DESIGN §4).
+    mine = owns(actor, case) and actor.role is Role.citizen
     status = CaseStatus(case.status)
     zh, en = STATUS_TEXT[status]
     children = session.scalars(select(Case).where(Case.parent_id == case.id).order_by(Case.id)).all()
@@ -298,3 +299,19 @@ def _place_name(session: Session, code: str) -> str:
 def _department_name(session: Session, code: str | None) -> str | None:
     department = session.get(Department, code) if code else None
     return department.name if department else None
+
+
+@dataclass(frozen=True)
+class StepOwner:
+    """Who works a step, as a person reads it (for pages): the department's and the place's names."""
+
+    department_name: str | None
+    jurisdiction_name: str
+
+
+def step_owners(session: Session, steps: Sequence[StepView]) -> dict[int, StepOwner]:
+    """Names for the departments and places of a case's steps, by step id."""
+    return {
+        step.id: StepOwner(_department_name(session, step.department), _place_name(session, step.jurisdiction))
+        for step in steps
+    }

@@ -87,7 +87,7 @@ class RatingOut(Out):
 
 @router.post("/ratings", response_model=RatingOut, status_code=201)
 def rate(body: RatingIn, factory: Factory, actor: Rater) -> RatingOut:
-    """Owner: citizen, window (the case's applicant or whoever filed it). 好差评 on a finished case, once;
+    """Owner: citizen (the case's applicant, or the agency that filed it). 好差评 on a finished case, once;
     a bad rating (level 1 or 2) opens a rectification for the handling department."""
     given = service.RatingInput(
         subject_id=body.subject_id,
