@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests import factories
 from tongban.auth.domain import Role
+from tongban.db import transaction
 
 PENSION = "320200-SB-0001"
 
@@ -170,3 +171,12 @@ def test_a_logged_in_visitor_can_log_out_from_the_header(site: TestClient, db: s
     page = site.get("/")
     assert 'action="/logout"' in page.text
     assert "wang" in page.text
+
+
+def test_a_guide_reads_well_where_no_pack_brought_points(client: TestClient, db: sessionmaker[Session]) -> None:
+    with transaction(db) as session:
+        factories.jurisdictions(session)
+        factories.service(session, "320200-SB-0009", "灵活就业人员参保登记")
+    page = client.get("/services/320200-SB-0009")
+    assert page.status_code == 200
+    assert "灵活就业人员参保登记" in page.text and 'id="nearest"' not in page.text

@@ -56,7 +56,7 @@ def _date(field: Mapping[str, Any], value: Any) -> str:
 def _phone(field: Mapping[str, Any], value: Any) -> str:
     text = str(value).strip().replace(" ", "")
     if not PHONE.match(text):
-        raise _Bad("电话号码格式不正确")
+        raise _Bad("格式不正确，应为手机号或带区号的固定电话", "is not a phone number")
     return text
 
 
@@ -64,20 +64,20 @@ def _id_number(field: Mapping[str, Any], value: Any) -> str:
     try:
         return validate_id_number(str(value)).value
     except InvalidIdNumber as exc:
-        raise _Bad(exc.message_zh, exc.message_en) from None
+        raise _Bad(exc.message_zh, exc.message_en, whole=True) from None
 
 
 def _credit_code(field: Mapping[str, Any], value: Any) -> str:
     try:
         return validate_credit_code(str(value))
     except InvalidCreditCode as exc:
-        raise _Bad(exc.message_zh, exc.message_en) from None
+        raise _Bad(exc.message_zh, exc.message_en, whole=True) from None
 
 
 def _email(field: Mapping[str, Any], value: Any) -> str:
     text = str(value).strip()
     if not EMAIL.match(text):
-        raise _Bad("电子邮箱格式不正确")
+        raise _Bad("格式不正确，应为电子邮箱地址", "is not an e-mail address")
     return text
 
 
@@ -110,18 +110,19 @@ CHECKERS: Mapping[str, Checker] = {
 _ENGLISH = {
     "应为数字": "must be a number",
     "应为日期，格式 YYYY-MM-DD": "must be a date YYYY-MM-DD",
-    "电话号码格式不正确": "is not a phone number",
-    "电子邮箱格式不正确": "is not an e-mail address",
     "请从选项中选择": "must be one of the options",
     f"不能超过 {MAX_TEXT} 个字": f"must be at most {MAX_TEXT} characters",
 }
 
 
 class _Bad(ValueError):
-    def __init__(self, message_zh: str, message_en: str | None = None) -> None:
+    """What is wrong with a value; ``whole`` messages already name the thing (身份证号码…) and stand alone."""
+
+    def __init__(self, message_zh: str, message_en: str | None = None, *, whole: bool = False) -> None:
         super().__init__(message_zh)
         self.message_zh = message_zh
         self.message_en = message_en or _ENGLISH.get(message_zh, message_zh)
+        self.whole = whole
 
 
 def blank(value: Any) -> bool:
@@ -139,6 +140,8 @@ def check_field(field: Mapping[str, Any], value: Any) -> tuple[Any, FieldProblem
     try:
         return CHECKERS[field["type"]](field, value), None
     except _Bad as bad:
+        if bad.whole:
+            return None, FieldProblem(field["key"], bad.message_zh, bad.message_en)
         return None, FieldProblem(field["key"], f"{label}{bad.message_zh}", f"{label_en} {bad.message_en}")
 
 

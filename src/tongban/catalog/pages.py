@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from tongban.catalog import service
 from tongban.catalog.domain import CHANNEL_NAMES
-from tongban.points.sections import ChosenPlace, nearest_section
+from tongban.points.sections import ChosenPlace, guide_section
 from tongban.web.deps import PageActor, ReadSession
 from tongban.web.templating import render
 
@@ -93,5 +93,5 @@ def search_page(
 @router.get("/services/{code}")
 def guide_page(code: str, request: Request, actor: PageActor, session: ReadSession, place: ChosenPlace) -> Response:
     guide = service.guide(session, code)
-    section = nearest_section(request, session, code, place, f"/services/{code}#nearest")
+    section = guide_section(request, session, code, place, f"/services/{code}#nearest")
     return render(request, actor, "catalog/guide.html", guide=guide, section=section, channels=CHANNEL_NAMES)

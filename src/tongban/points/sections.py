@@ -90,6 +90,13 @@ def markers(request: Request, items: list[PointView]) -> list[dict[str, Any]]:
     ]
 
 
+def guide_section(
+    request: Request, session: Session, service_code: str, place: Place, action: str
+) -> NearestSection | None:
+    """The nearest points for a service guide; None where no pack brought any points."""
+    return nearest_section(request, session, service_code, place, action) if service.any_loaded(session) else None
+
+
 def nearest_section(
     request: Request,
     session: Session,

@@ -202,6 +202,11 @@ def _areas(session: Session) -> list[Area]:
     return [Area(code, name, name_en, float(lat), float(lon)) for code, name, name_en, lat, lon in rows]
 
 
+def any_loaded(session: Session) -> bool:
+    """Whether any pack brought service points; a catalogue without them still shows its guides."""
+    return session.scalar(select(Point.code).limit(1)) is not None
+
+
 def home(session: Session, service_code: str | None) -> Origin:
     """Where to measure from when the visitor gives no place: the home of the service's pack,
     else of any pack, else the centre of all points."""

@@ -123,6 +123,7 @@ class RatingView:
     comment: str | None
     at: datetime
     rectification: RectificationView | None
+    rater_user_id: int | None = None
 
     @property
     def level_name(self) -> str:

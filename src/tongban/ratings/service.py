@@ -243,6 +243,7 @@ def _rating_view(rating: Rating, rectification: Rectification | None, today: dat
         comment=rating.comment,
         at=rating.at,
         rectification=_rectification_view(rectification, rating, today) if rectification else None,
+        rater_user_id=rating.rater_user_id,
     )
 
 

@@ -22,6 +22,7 @@ from tongban.db import make_engine, make_session_factory
 from tongban.points import api as points_api
 from tongban.points import pages as points_pages
 from tongban.ratings import api as ratings_api
+from tongban.ratings import pages as ratings_pages
 from tongban.web import csrf, errors
 from tongban.web.i18n import LANG_COOKIE, LOCALES
 
@@ -41,9 +42,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
-    for router in (auth_api.router, catalog_api.router, points_api.router, cases_api.router, ratings_api.router):
+    apis = (auth_api, catalog_api, points_api, cases_api, ratings_api)
+    for router in (module.router for module in apis):
         app.include_router(router, prefix="/api/v1")
-    for router in (catalog_pages.router, points_pages.router, auth_pages.router, cases_pages.router):
+    pages = (catalog_pages, points_pages, auth_pages, ratings_pages, cases_pages)
+    for router in (module.router for module in pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(_cookies)

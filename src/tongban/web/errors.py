@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tongban.auth import service as auth_service
 from tongban.auth.domain import ANONYMOUS, Actor
-from tongban.errors import TongbanError
+from tongban.errors import TongbanError, Unauthenticated
 from tongban.web.deps import SESSION_COOKIE
 from tongban.web.i18n import locale_of
 from tongban.web.templating import render
@@ -53,6 +54,10 @@ def _respond(request: Request, status: int, code: str, zh: str, en: str, field: 
     return render(request, _page_actor(request), "error.html", status_code=status, message=message, status=status)
 
 
+def _page_visit(request: Request) -> bool:
+    return request.method == "GET" and not request.url.path.startswith(("/api/", "/open311/"))
+
+
 def _page_actor(request: Request) -> Actor:
     """The logged-in person, so an error page keeps their header; anonymous if that fails too."""
     try:
@@ -64,6 +69,10 @@ def _page_actor(request: Request) -> Actor:
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TongbanError)
+    if isinstance(exc, Unauthenticated) and _page_visit(request):
+        # A person following a link to a page they must log in for is taken to the login page, and back.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     return _respond(request, exc.status, exc.code, exc.message_zh, exc.message_en, exc.field)
 
 

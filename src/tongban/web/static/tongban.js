@@ -80,3 +80,65 @@
     document.querySelectorAll("[data-locate-form]").forEach(enableLocate);
   });
 })();
+
+/* --- Cases pages: the apply form's inline checks and the supervisor's board chart. --- */
+(function () {
+  "use strict";
+
+  function checking(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    return source && source.hasAttribute && source.hasAttribute("data-check") ? ctx : null;
+  }
+
+  // htmx posts the whole form with an inline check; the chosen files stay in the browser.
+  document.addEventListener("htmx:config:request", function (event) {
+    var ctx = checking(event);
+    if (!ctx || !(ctx.request.body instanceof FormData)) return;
+    var files = [];
+    ctx.request.body.forEach(function (value, name) {
+      if (value instanceof File) files.push(name);
+    });
+    files.forEach(function (name) {
+      ctx.request.body.delete(name);
+    });
+  });
+
+  // The message slot was refreshed: keep aria-invalid and the field's look in step with it.
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = checking(event);
+    if (!ctx) return;
+    var input = ctx.sourceElement;
+    var message = document.getElementById("err-" + input.id);
+    var bad = !!(message && message.textContent.trim());
+    if (bad) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    var box = input.closest(".field");
+    if (box) box.classList.toggle("has-error", bad);
+  });
+
+  function drawBoard(box) {
+    var data = JSON.parse(box.nextElementSibling.textContent);
+    if (!window.echarts || !data.categories.length) return;
+    box.hidden = false;
+    var chart = echarts.init(box, null, { renderer: "svg" });
+    chart.setOption({
+      aria: { enabled: true },
+      animation: false,
+      color: data.series.map(function (series) { return series.colour; }),
+      legend: { top: 0 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.categories, inverse: true, axisLabel: { width: Math.min(220, box.clientWidth * 0.35), overflow: "break" } },
+      series: data.series.map(function (series) {
+        return { name: series.name, type: "bar", stack: "cases", data: series.data, barMaxWidth: 28 };
+      })
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-board-chart]").forEach(drawBoard);
+  });
+})();
