@@ -6,6 +6,7 @@ an unreachable PostgreSQL fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tongban.auth import service as auth_service
 from tongban.config import Settings
 from tongban.db import make_engine, make_session_factory
 from tongban.migrations import upgrade
@@ -50,6 +52,14 @@ def _postgres_engine() -> Iterator[Engine]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_hash_per_password() -> Iterator[None]:
+    """Argon2 is slow on purpose; the tests hash each distinct password once and reuse it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth_service, "hash_password", functools.cache(auth_service.hash_password))
+        yield
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
