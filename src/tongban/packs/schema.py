@@ -276,9 +276,10 @@ class FormField(_Record):
 
 
 class StepRole(StrEnum):
+    """Who works a step; supervisors oversee cases (督办) and do not work them."""
+
     window = "window"
     reviewer = "reviewer"
-    supervisor = "supervisor"
 
 
 # A step's `jurisdiction: receiving` is worked where the case was received (多地联办).
