@@ -9,6 +9,7 @@ from tongban.files import models as file_models
 from tongban.packs import models as pack_models
 from tongban.points import models as point_models
 from tongban.ratings import models as rating_models
+from tongban.registries import models as registry_models
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "pack_models",
     "point_models",
     "rating_models",
+    "registry_models",
 ]

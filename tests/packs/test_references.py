@@ -231,3 +231,51 @@ def test_an_alliance_service_must_be_handled_by_a_member(tiny: Path, edit: Edit)
     [(file, _, field, zh, en)] = errors_of([tiny])
     assert (file, field) == ("tiny-pack/alliances.yaml", "alliances[0].services[0].service")
     assert "不是联盟成员" in zh and "330000, not a member" in en
+
+
+ELIGIBILITY_CASES = [
+    (
+        'expr: "age >= 16"',
+        'expr: "age >="',
+        "eligibility.rules[0].expr",
+        "规则 R1：表达式语法错误",
+        "rule R1: syntax error",
+    ),
+    (
+        'expr: "age >= 16"',
+        'expr: "weight >= 16"',
+        "eligibility.rules[0].expr",
+        "未声明的事实 weight",
+        "unknown fact weight",
+    ),
+    ('expr: "age >= 16"', 'expr: "age + 1"', "eligibility.rules[0].expr", "应为真假值", "must be true or false"),
+    ('expr: "age >= 16"', 'expr: "now() > 1"', "eligibility.rules[0].expr", "不能使用函数 now", "function now"),
+    ('expr: "age >= 16"', 'expr: "(SELECT 1) = 1"', "eligibility.rules[0].expr", "不能使用 Subquery", "Subquery"),
+    ("population.age", "population.height", "eligibility.facts.age.source", "没有字段 height", "no field height"),
+    ("registry:population.insured", "registry:tax.insured", "eligibility.facts.insured.source", "登记库 tax", "tax"),
+    (
+        "type: integer, label: 年龄}",
+        "type: text, label: 年龄}",
+        "eligibility.facts.age.source",
+        "类型应与",
+        "must match",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "zh", "en"), ELIGIBILITY_CASES, ids=[c[1] for c in ELIGIBILITY_CASES])
+def test_a_bad_rule_or_fact_is_refused_when_the_pack_loads(
+    tiny: Path, edit: Edit, old: str, new: str, field: str, zh: str, en: str
+) -> None:
+    edit(TP1, old, new)
+    [(file, line, error_field, message_zh, message_en)] = errors_of([tiny])
+    assert (file, error_field) == (f"tiny-pack/{TP1}", field)
+    assert line is not None and zh in message_zh and en in message_en
+
+
+def test_a_sample_value_of_the_wrong_type_names_its_line(tiny: Path) -> None:
+    sample = tiny / "registries" / "population.csv"
+    sample.write_text(sample.read_text(encoding="utf-8").replace(",35,", ",thirty,"), encoding="utf-8")
+    assert errors_of([tiny]) == [
+        ("tiny-pack/registries/population.csv", 2, "age", "'thirty' 不是 integer", "'thirty' is not integer")
+    ]

@@ -57,6 +57,8 @@ def test_loading_writes_every_record(db: sessionmaker[Session], tiny: Path) -> N
         "bundles": 1,
         "alliances": 1,
         "alliance_services": 1,
+        "registries": 1,
+        "registry_records": 2,
         "point_tiers": 2,
         "points": 3,
         "point_services": 6,
@@ -81,7 +83,7 @@ def test_loading_the_same_pack_twice_changes_nothing(db: sessionmaker[Session], 
     before, entries = snapshot(db), audit_count(db)
     report = packs.load(db, SYSTEM, [tiny])
     assert not report.changed
-    assert report.total("unchanged") == 25
+    assert report.total("unchanged") == 28
     assert audit_count(db) == entries
     assert snapshot(db) == before
 
@@ -146,6 +148,7 @@ def test_progress_is_reported_stage_by_stage(db: sessionmaker[Session], tiny: Pa
         ("services", 2, 2),
         ("bundles", 1, 1),
         ("alliances", 1, 1),
+        ("registries", 1, 1),
         ("point_tiers", 2, 2),
         ("points", 3, 3),
         ("posters", 1, 1),

@@ -47,6 +47,8 @@ class Service(Base):
     keywords: Mapped[list[str]] = mapped_column(JSON)
     # The declared steps (packs.schema.WorkflowStep as dicts); empty: the default workflow.
     workflow: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # {"facts": {name: {source, type, label}}, "rules": [{id, expr, message, message_en}]}; None: no rules.
+    eligibility: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Lower-cased name, keywords, category and codes: one column to search on both databases.
     search_text: Mapped[str] = mapped_column(Text)
     pack_code: Mapped[str] = mapped_column(String(64), index=True)

@@ -17,6 +17,7 @@ from tongban.errors import BadInput
 
 if TYPE_CHECKING:
     from tongban.calendar.domain import CalendarOverride
+    from tongban.packs.registry_schema import RegistriesFile
     from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
     from tongban.packs.schema import AlliancesFile, Bundle, PackMeta, Service
 
@@ -167,6 +168,7 @@ class ParsedPack:
     services: list[Located[Service]] = field(default_factory=list)
     bundles: list[Located[Bundle]] = field(default_factory=list)
     alliances: Located[AlliancesFile] | None = None
+    registries: Located[RegistriesFile] | None = None
     points: list[Located[PointRow]] = field(default_factory=list)
     posters: list[Located[PosterRow]] = field(default_factory=list)
     calendar: Located[CalendarOverride] | None = None
@@ -199,9 +201,15 @@ class Known:
     services: Mapping[str, str | None] = field(default_factory=dict)
     bundles: Mapping[str, str | None] = field(default_factory=dict)
     alliances: Mapping[str, str | None] = field(default_factory=dict)
+    # Registry code → {field name: type} for registries already in the database.
+    registries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     points: Mapping[str, str | None] = field(default_factory=dict)
     posters: Mapping[str, str | None] = field(default_factory=dict)
 
     def owners(self, kind: str) -> Mapping[str, str | None]:
         owners: Mapping[str, str | None] = getattr(self, kind)
         return owners
+
+
+def missing(located: Located[Any], loc: Loc, kind: str, code: str) -> PackError:
+    return located.error(loc, f"{KIND_ZH[kind]} {code} 不存在", f"unknown {kind[:-1]} {code}")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from tongban.calendar.domain import CalendarError, CalendarOverride, override_from_mapping
 from tongban.packs.domain import Loc, Located, PackError, PackInvalid, ParsedPack, field_path
+from tongban.packs.registry_schema import RegistriesFile
 from tongban.packs.rows import (
     DEPARTMENT_COLUMNS,
     JURISDICTION_COLUMNS,
@@ -310,6 +311,8 @@ def read_pack(folder: Path) -> ParsedPack:
             pack.bundles.append(bundle)
     if (folder / "alliances.yaml").is_file():
         pack.alliances = _yaml_record(pack, "alliances.yaml", AlliancesFile)
+    if (folder / "registries.yaml").is_file():
+        pack.registries = _yaml_record(pack, "registries.yaml", RegistriesFile)
     pack.points = _csv_records(pack, "points.csv", POINT_COLUMNS, PointRow)
     pack.posters = _csv_records(pack, "posters.csv", POSTER_COLUMNS, PosterRow)
     if (folder / "calendar.yaml").is_file():
@@ -378,3 +381,9 @@ def _entry_loc(entry: str) -> Loc:
         int(index) if index else (int(name) if name.isdigit() else name)
         for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", entry)
     )
+
+
+def read_sample(path: Path) -> list[dict[str, str]]:
+    """A registry's demonstration rows (validated before loading by ``packs.eligibility``)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{key: value.strip() for key, value in row.items()} for row in csv.DictReader(handle)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tongban.packs.domain import ALL, KIND_ZH, KINDS, Known, Loc, Located, PackError, ParsedPack, lies_within
+from tongban.packs import eligibility
+from tongban.packs.domain import ALL, KIND_ZH, KINDS, Known, Loc, Located, PackError, ParsedPack, lies_within, missing
 from tongban.packs.schema import RECEIVING, Bundle, PackMeta, Service
 
 
@@ -31,6 +32,7 @@ def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
         errors += _bundle_refs(pack, codes, services)
         errors += _alliance_refs(pack, codes, services)
     errors += _duplicate_alliances(packs, known, loading)
+    errors += eligibility.check(packs, known, codes["departments"])
     return errors
 
 
@@ -104,10 +106,6 @@ def _all_codes(packs: Sequence[ParsedPack], kind: str, known: Known) -> set[str]
         codes |= {located.record.code for located in pack.records(kind)}
         codes |= pack.partial
     return codes
-
-
-def missing(located: Located[Any], loc: Loc, kind: str, code: str) -> PackError:
-    return located.error(loc, f"{KIND_ZH[kind]} {code} 不存在", f"unknown {kind[:-1]} {code}")
 
 
 def _jurisdiction_refs(pack: ParsedPack, jurisdictions: set[str]) -> list[PackError]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from tongban.packs.domain import ALL, Loc
+from tongban.rules.domain import FactType
 
 
 class ItemType(StrEnum):
@@ -76,6 +77,7 @@ DIVISION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 SOURCE_PATTERN = r"^(applicant|registry:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
 FORM_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 STEP_JURISDICTION_PATTERN = r"^(receiving|\d{6}(\d{3}){0,2})$"
+FACT_SOURCE_PATTERN = r"^(registry:[A-Za-z0-9][A-Za-z0-9_\-]*\.[a-z][a-z0-9_]*|form:[a-z][a-z0-9_]*)$"
 
 # Regular expressions read badly in an error message; say what they mean instead.
 PATTERN_HINTS: dict[str, tuple[str, str]] = {
@@ -86,6 +88,10 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
     STEP_JURISDICTION_PATTERN: (
         "应为 receiving 或 6、9、12 位行政区划代码",
         "must be receiving or a division code of 6, 9 or 12 digits",
+    ),
+    FACT_SOURCE_PATTERN: (
+        "应为 registry:<登记库>.<字段> 或 form:<表单字段>",
+        "must be registry:<registry>.<field> or form:<form field>",
     ),
     FORM_KEY_PATTERN: (
         "只能包含小写字母、数字和 _，以字母开头",
@@ -301,6 +307,35 @@ class WorkflowStep(_Record):
     parallel: Code | None = None
 
 
+FactName = Annotated[str, _pattern(FORM_KEY_PATTERN, 64)]
+RuleId = Annotated[str, _pattern(CODE_PATTERN, 32)]
+
+
+class FactSpec(_Record):
+    source: Annotated[str, _pattern(FACT_SOURCE_PATTERN, 130)]
+    type: FactType
+    label: Text100 | None = None
+
+
+class RuleSpec(_Record):
+    id: RuleId
+    expr: Annotated[str, _text(2000)]
+    message: Text300
+    message_en: Text300 | None = None
+
+
+class Eligibility(_Record):
+    """Who may apply: rules (SQL boolean expressions) over named facts; checked by ``rules.domain``."""
+
+    facts: dict[FactName, FactSpec] = {}
+    rules: Annotated[list[RuleSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _rules(self) -> Eligibility:
+        _raise_violations(_duplicates((rule.id for rule in self.rules), "id", "rules"))
+        return self
+
+
 class Service(_Record):
     """A service (事项) file under ``services/``, after GB/T 39046."""
 
@@ -333,6 +368,7 @@ class Service(_Record):
     result_name: Text200 | None = None
     keywords: list[Text] = []
     workflow: list[WorkflowStep] = []
+    eligibility: Eligibility | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> Service:

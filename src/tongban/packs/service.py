@@ -37,13 +37,18 @@ from tongban.packs.domain import (
     sorted_errors,
 )
 from tongban.packs.models import LoadedPack
-from tongban.packs.reader import read_calendar, read_pack
+from tongban.packs.reader import read_calendar, read_pack, read_sample
 from tongban.packs.references import cross_check
+from tongban.packs.registry_schema import Registry as RegistryRecordSpec
 from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
 from tongban.packs.schema import Alliance as AllianceRecord
 from tongban.packs.schema import Bundle as BundleRecord
 from tongban.packs.schema import Service, Tier
 from tongban.points.models import Point, PointService, PointTier, Poster
+from tongban.registries import service as registries
+from tongban.registries.models import Registry
+from tongban.registries.models import RegistryRecord as RegistryRow
+from tongban.rules.domain import parse_value
 
 Progress = Callable[[str, int, int], None]
 OUTCOMES = ("created", "updated", "unchanged", "deleted")
@@ -55,6 +60,8 @@ ENTITIES = (
     "bundles",
     "alliances",
     "alliance_services",
+    "registries",
+    "registry_records",
     "point_tiers",
     "points",
     "point_services",
@@ -194,6 +201,7 @@ def _known(session: Session) -> Known:
         services=owners(ServiceRow),
         bundles=owners(Bundle),
         alliances=owners(Alliance),
+        registries=registries.field_types(session),
         points=owners(Point),
         posters=owners(Poster),
     )
@@ -223,6 +231,7 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
         ("services", _records(packs, "services"), writer.service),
         ("bundles", _records(packs, "bundles"), writer.bundle),
         ("alliances", _alliances(packs), writer.alliance),
+        ("registries", _registries(packs), writer.registry),
         ("point_tiers", _tiers(packs), writer.tier),
         ("points", _records(packs, "points"), writer.point),
         ("posters", _records(packs, "posters"), writer.poster),
@@ -238,6 +247,10 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
 
 def _records(packs: Sequence[ParsedPack], kind: str) -> list[tuple[ParsedPack, Any]]:
     return [(pack, located.record) for pack in packs for located in pack.records(kind)]
+
+
+def _registries(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
+    return [(pack, item) for pack in packs if pack.registries for item in pack.registries.record.registries]
 
 
 def _alliances(packs: Sequence[ParsedPack]) -> list[tuple[ParsedPack, Any]]:
@@ -306,6 +319,17 @@ class _Writer:
         for row in self.session.scalars(linked).all():
             if row.service_code not in wanted:
                 self._delete(row)
+
+    def registry(self, pack: ParsedPack, registry: RegistryRecordSpec) -> None:
+        values = registry.model_dump(mode="json", exclude={"department", "sample"})
+        self._upsert(Registry, {**values, "department_code": registry.department, "pack_code": pack.code})
+        if registry.sample is None:
+            return
+        # Demonstration data: a real registry's records come from `tongban registries load`.
+        fields = {field.name: field.type for field in registry.fields}
+        for row in read_sample(pack.folder / registry.sample):
+            data = {name: parse_value(row.get(name), kind) for name, kind in fields.items()}
+            self._upsert(RegistryRow, {"registry_code": registry.code, "id_number": row["id_number"], "data": data})
 
     def tier(self, pack: ParsedPack, item: tuple[str, Tier]) -> None:
         code, tier = item

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 16:11:01.283013
+Create Date: 2026-11-23 17:16:02.833545
 """
 
 from collections.abc import Sequence
@@ -198,6 +198,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_points_tier"), ["tier"], unique=False)
 
     op.create_table(
+        "registries",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=300), nullable=True),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("legal_basis", sa.Text(), nullable=False),
+        sa.Column("refresh", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.Column("loaded_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_registries_department_code_departments")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_registries")),
+    )
+    with op.batch_alter_table("registries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_registries_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
         "services",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("basic_code", sa.String(length=64), nullable=False),
@@ -229,6 +249,7 @@ def upgrade() -> None:
         sa.Column("result_name", sa.String(length=200), nullable=True),
         sa.Column("keywords", sa.JSON(), nullable=False),
         sa.Column("workflow", sa.JSON(), nullable=False),
+        sa.Column("eligibility", sa.JSON(), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("pack_code", sa.String(length=64), nullable=False),
         sa.Column("updated_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
@@ -433,6 +454,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ratings_rater_user_id"), ["rater_user_id"], unique=False)
 
     op.create_table(
+        "registry_records",
+        sa.Column("registry_code", sa.String(length=64), nullable=False),
+        sa.Column("id_number", sa.String(length=18), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["registry_code"], ["registries.code"], name=op.f("fk_registry_records_registry_code_registries")
+        ),
+        sa.PrimaryKeyConstraint("registry_code", "id_number", name=op.f("pk_registry_records")),
+    )
+    op.create_table(
         "case_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -574,6 +605,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
 
     op.drop_table("case_events")
+    op.drop_table("registry_records")
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ratings_rater_user_id"))
         batch_op.drop_index(batch_op.f("ix_ratings_at"))
@@ -612,6 +644,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_services_basic_code"))
 
     op.drop_table("services")
+    with op.batch_alter_table("registries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registries_pack_code"))
+
+    op.drop_table("registries")
     with op.batch_alter_table("points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_points_tier"))
         batch_op.drop_index(batch_op.f("ix_points_pack_code"))
