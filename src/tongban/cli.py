@@ -25,12 +25,14 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 registries_app = typer.Typer(help="Shared registries (共享数据).", no_args_is_help=True)
 cases_app = typer.Typer(help="Cases (办件).", no_args_is_help=True)
+rules_app = typer.Typer(help="Eligibility rules (资格规则).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(registries_app, name="registries")
 app.add_typer(cases_app, name="cases")
+app.add_typer(rules_app, name="rules")
 
 err = Console(stderr=True)
 stdout = Console()
@@ -156,6 +158,37 @@ def audit_verify() -> None:
     if broken is not None:
         fail(f"审计日志第 {broken.seq} 条被篡改：{broken.reason_zh} / audit entry {broken.seq}: {broken.reason_en}")
     say(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
+
+
+@rules_app.command("eval")
+def rules_eval(
+    service: Annotated[str, typer.Option(help="the service's code")],
+    input: Annotated[Path, typer.Option(help="CSV or Parquet: one row per subject, a column per fact")],
+    out: Annotated[Path, typer.Option(help="CSV: first column, eligible, failed_rules")],
+) -> None:
+    """Evaluates a service's eligibility rules over every row of a file (CONTRACT: batch rule evaluation)."""
+    import time
+
+    from tongban.rules import service as rules
+
+    started = time.perf_counter()
+    with user_errors(), _factory(get_settings())() as session, progress_bar("evaluate") as advance:
+        rows = rules.evaluate(session, service, input, out, advance)
+    say(f"已评估 {rows} 行，用时 {time.perf_counter() - started:.1f} 秒 / evaluated {rows} rows → {out}")
+
+
+@registries_app.command("load")
+def registries_load(
+    code: Annotated[str, typer.Argument(help="the registry's code, as its pack declares it")],
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet with id_number and a column per field")],
+) -> None:
+    """Replaces a registry's records with the owner's file; nothing is written if any row is wrong."""
+    from tongban.auth.domain import SYSTEM
+    from tongban.registries import service as registries
+
+    with user_errors(), progress_bar("load") as advance:
+        rows = registries.load_file(_factory(get_settings()), SYSTEM, code, file, advance)
+    say(f"登记库 {code} 已载入 {rows} 条 / loaded {rows} records into {code}")
 
 
 @cases_app.command("sweep")

@@ -36,6 +36,10 @@ OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
     ("GET", "/api/v1/tasks"): (STAFF, "/api/v1/tasks"),
     ("POST", "/api/v1/pickups"): (frozenset({Role.window}), "/api/v1/pickups"),
     ("GET", "/api/v1/board"): (frozenset({Role.supervisor, Role.admin}), "/api/v1/board"),
+    ("POST", "/api/v1/services/{code}/eligibility"): (
+        STAFF | {Role.citizen, Role.admin},
+        "/api/v1/services/320200-SB-0001/eligibility",
+    ),
     ("POST", "/api/v1/ratings"): (frozenset({Role.citizen}), "/api/v1/ratings"),
     ("GET", "/api/v1/rectifications"): (STAFF | {Role.admin}, "/api/v1/rectifications"),
     ("POST", "/api/v1/rectifications/{rectification_id}/rectify"): (

@@ -23,6 +23,7 @@ from tongban.points import api as points_api
 from tongban.points import pages as points_pages
 from tongban.ratings import api as ratings_api
 from tongban.ratings import pages as ratings_pages
+from tongban.rules import api as rules_api
 from tongban.web import csrf, errors
 from tongban.web.i18n import LANG_COOKIE, LOCALES
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
-    apis = (auth_api, catalog_api, points_api, cases_api, ratings_api)
+    apis = (auth_api, catalog_api, points_api, cases_api, ratings_api, rules_api)
     for router in (module.router for module in apis):
         app.include_router(router, prefix="/api/v1")
     pages = (catalog_pages, points_pages, auth_pages, ratings_pages, cases_pages)
