@@ -110,3 +110,51 @@ def test_certify_prints_its_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Certified" in result.stdout
     assert out.read_text(encoding="utf-8").count("\n") == 301
+
+
+TINY = Path(__file__).parent / "packs" / "fixtures" / "tiny-pack"
+
+
+def test_rules_eval_writes_one_row_per_input_row_and_names_a_missing_column(
+    cli_db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["pack", "load", str(TINY)]).exit_code == 0
+    (tmp_path / "in.csv").write_text("person,age,insured\nA,40,false\nB,12,true\nC,,false\n", encoding="utf-8")
+    args = [
+        "rules",
+        "eval",
+        "--service",
+        "TP-001",
+        "--input",
+        str(tmp_path / "in.csv"),
+        "--out",
+        str(tmp_path / "o.csv"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines() == [
+        "person,eligible,failed_rules",
+        "A,true,",
+        "B,false,R1;R2",
+        "C,false,R1",
+    ]
+    (tmp_path / "in.csv").write_text("person,age\nA,40\n", encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "insured" in result.stderr and "Traceback" not in result.output
+
+
+def test_registries_load_refuses_a_bad_row_and_keeps_what_was_there(
+    cli_db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["pack", "load", str(TINY)]).exit_code == 0
+    good = (TINY / "registries" / "population.csv").read_text(encoding="utf-8")
+    (tmp_path / "bad.csv").write_text(good.replace(",35,", ",old,"), encoding="utf-8")
+    result = runner.invoke(app, ["registries", "load", "population", str(tmp_path / "bad.csv")])
+    assert result.exit_code == 1 and "第 2 行 age" in result.stderr
+    with cli_db() as session:
+        assert session.scalar(text("SELECT count(*) FROM registry_records")) == 2
+    (tmp_path / "good.csv").write_text(good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["registries", "load", "population", str(tmp_path / "good.csv")])
+    assert result.exit_code == 0, result.output
+    with cli_db() as session:
+        assert session.scalar(text("SELECT count(*) FROM registry_records")) == 1
