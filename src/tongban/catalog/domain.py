@@ -82,6 +82,7 @@ class ServiceGuide(ServiceSummary):
     workflow: list[dict[str, Any]] = field(default_factory=list)
     cross_region: list[CrossRegion] = field(default_factory=list)
     pack_code: str = ""
+    has_rules: bool = False
 
     @property
     def materials_to_bring(self) -> list[MaterialItem]:

@@ -197,4 +197,5 @@ def _guide(
         workflow=list(service.workflow or []),
         cross_region=cross_region,
         pack_code=service.pack_code,
+        has_rules=bool(service.eligibility),
     )

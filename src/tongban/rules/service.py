@@ -18,6 +18,7 @@ from tongban.auth.domain import Actor, Role
 from tongban.auth.models import User
 from tongban.catalog.models import Service
 from tongban.errors import BadInput, Forbidden, NotFound
+from tongban.identity.domain import InvalidIdNumber, validate_id_number
 from tongban.registries import service as registries
 from tongban.rules.domain import Fact, FactType, Rule, RuleError, RuleSet, Verdict, rule_set
 from tongban.rules.engine import Progress, evaluate_file, evaluate_one
@@ -72,7 +73,11 @@ def check_person(session: Session, actor: Actor, code: str, id_number: str, form
     """Staff checking a person who asks at the window: the same check, the read audited as theirs."""
     if actor.role not in STAFF:
         raise Forbidden("只有工作人员可以代查他人资格", "only staff may check someone else")
-    return _check(session, actor, code, id_number, form, "eligibility check at a window")
+    try:
+        normal = validate_id_number(id_number).value
+    except InvalidIdNumber as exc:
+        raise BadInput(exc.message_zh, exc.message_en, "id_number") from None
+    return _check(session, actor, code, normal, form, "eligibility check at a window")
 
 
 def check_facts(session: Session, actor: Actor, code: str, facts: Mapping[str, Any]) -> Check:

@@ -24,6 +24,7 @@ from tongban.points import pages as points_pages
 from tongban.ratings import api as ratings_api
 from tongban.ratings import pages as ratings_pages
 from tongban.rules import api as rules_api
+from tongban.rules import pages as rules_pages
 from tongban.web import csrf, errors
 from tongban.web.i18n import LANG_COOKIE, LOCALES
 
@@ -46,7 +47,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     apis = (auth_api, catalog_api, points_api, cases_api, ratings_api, rules_api)
     for router in (module.router for module in apis):
         app.include_router(router, prefix="/api/v1")
-    pages = (catalog_pages, points_pages, auth_pages, ratings_pages, cases_pages)
+    pages = (catalog_pages, points_pages, auth_pages, ratings_pages, rules_pages, cases_pages)
     for router in (module.router for module in pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
