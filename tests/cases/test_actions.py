@@ -13,7 +13,7 @@ from tests.cases.conftest import RESIDENT_ID
 from tests.files.samples import png
 from tongban.auth.domain import Actor
 from tongban.calendar import service as calendar
-from tongban.cases import actions, inbox, service
+from tongban.cases import actions, inbox, service, uploads
 from tongban.cases.domain import Action, CaseStatus, Colour, MissingItem
 from tongban.cases.models import CaseEvent
 from tongban.errors import BadInput, Conflict, Forbidden
@@ -40,7 +40,7 @@ def on(monkeypatch: pytest.MonkeyPatch) -> object:
 def parallel_case(db: sessionmaker[Session], people: People, store: FileStore) -> int:
     application = service.Application(service="CP-PARALLEL", form={"project": "德力佳三期"})
     view, _ = service.apply(db, people["resident"], application)
-    service.upload(db, store, people["resident"], view.id, "land", "land.png", png())
+    uploads.upload(db, store, people["resident"], view.id, "land", "land.png", png())
     view = actions.act(db, people["window-hd"], view.id, Action.accept, view.version, actions.ActionInput())
     view = actions.act(db, people["rev-zrzy"], view.id, Action.approve, view.version, actions.ActionInput())
     return view.id
@@ -97,7 +97,7 @@ def test_a_stopped_clock_across_the_national_day_moves_the_due_date(
     assert view.deadline.colour is Colour.paused
     with pytest.raises(BadInput):
         actions.act(db, people["resident"], case_id, Action.resume, view.version, actions.ActionInput())
-    service.upload(db, store, people["resident"], case_id, "plan", "plan.png", png())
+    uploads.upload(db, store, people["resident"], case_id, "plan", "plan.png", png())
     on(date(2025, 10, 10))  # type: ignore[operator]
     view = actions.act(db, people["resident"], case_id, Action.resume, view.version, actions.ActionInput())
     assert view.status == CaseStatus.under_review
@@ -176,7 +176,7 @@ def test_batch_pickup_hands_over_every_approved_case_of_the_agency(
     for _ in range(3):
         application = service.Application(service="CP-INSTANT", form={"phone": "13861712345"}, applicant=applicant)
         view, _ = service.apply(db, people["agency"], application)
-        service.upload(db, store, people["agency"], view.id, "id-card", "id.png", png())
+        uploads.upload(db, store, people["agency"], view.id, "id-card", "id.png", png())
         ids.append(view.id)
     for case_id in ids[:2]:
         version = current_version(db, people, case_id)

@@ -23,7 +23,7 @@ from tests.files.samples import png
 from tongban.auth.domain import SYSTEM, Actor, Role
 from tongban.auth.models import Department, Jurisdiction, User
 from tongban.auth.service import actor_of
-from tongban.cases import actions, service, views
+from tongban.cases import actions, service, uploads, views
 from tongban.cases.domain import Action, CaseStatus
 from tongban.cases.models import Case, CaseStep
 from tongban.catalog import service as catalog
@@ -48,6 +48,12 @@ SAMPLES: Mapping[str, Any] = {
 }
 RESIDENT = service.Applicant("王秀英", ID_NUMBER)
 CONSENT = service.Consent("signed", "本人委托窗口代为申请")
+# Services whose rules read the registries: a sample person who passes them all, and what they state on the form.
+ELIGIBLE: Mapping[str, tuple[str, dict[str, Any]]] = {
+    "330703-NZT-01": ("330703198003122098", {"floor_area": 120}),
+    "330703-NZT-04": ("330703198705212178", {"term_years": 10}),
+    "330782-YB-01": ("361127198604126013", {"application_date": "2025-11-15"}),
+}
 STEP_ACTIONS = {"receive": Action.forward, "accept": Action.accept, "review": Action.approve}
 
 pytestmark = pytest.mark.slow
@@ -113,6 +119,9 @@ def test_every_seed_service_and_bundle_reaches_a_decision(
         codes = [(code, None) for code in session.scalars(select(Service.code).order_by(Service.code))]
         codes += [(None, code) for code in session.scalars(select(Bundle.code).order_by(Bundle.code))]
     staff = [actor for name, actor in everyone.items() if not name.startswith("c-")]
+    with db() as session:
+        with_rules = {code for code, rules in session.execute(select(Service.code, Service.eligibility)) if rules}
+    assert with_rules == set(ELIGIBLE), "name an eligible sample person for each service with rules"
     for service_code, bundle_code in codes:
         with db() as session:
             if bundle_code:
@@ -125,11 +134,17 @@ def test_every_seed_service_and_bundle_reaches_a_decision(
                 channels = one.channels
         application = service.Application(service=service_code, bundle=bundle_code, form=sample_form(fields))
         applicant = everyone[f"c-{place}"]
-        if "online" not in channels:  # a window files it for the resident, with their consent
+        if service_code in ELIGIBLE:  # the rules read the registries: file for a sample person who passes
+            id_number, stated = ELIGIBLE[service_code]
+            person = service.Applicant("样例申请人", id_number)
+            form = {**application.form, **stated}
+            applicant = everyone[f"w-{place}"]
+            application = replace(application, form=form, channel="window", applicant=person, consent=CONSENT)
+        elif "online" not in channels:  # a window files it for the resident, with their consent
             applicant = everyone[f"w-{place}"]
             application = replace(application, channel="window", applicant=RESIDENT, consent=CONSENT)
         view, _ = service.apply(db, applicant, application)
         for material in materials:
             if material["source"] == "applicant":
-                service.upload(db, store, applicant, view.id, material["code"], "scan.png", png())
+                uploads.upload(db, store, applicant, view.id, material["code"], "scan.png", png())
         work_to_a_decision(db, staff, view.id, service_code or bundle_code or "")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.cases.conftest import PEOPLE
 from tests.files.samples import png
 from tongban.auth.domain import Actor
-from tongban.cases import actions, service, views
+from tongban.cases import actions, service, uploads, views
 from tongban.cases.domain import CLOSED, PAUSED, Action, CaseStatus, MissingItem, StepStatus
 from tongban.errors import TongbanError
 from tongban.files.service import FileStore
@@ -55,13 +55,13 @@ def test_no_sequence_of_actions_breaks_a_case(
             self.case_id, self.version = view.id, view.version
             for material in view.materials if complete else []:
                 if material.status == "needed":
-                    service.upload(db, store, people["resident"], view.id, material.code, "scan.png", png())
+                    uploads.upload(db, store, people["resident"], view.id, material.code, "scan.png", png())
 
         @precondition(lambda self: self.case_id is not None)
         @rule(code=st.sampled_from(["land", "plan", "id-card", "hukou"]))
         def upload(self, code: str) -> None:
             with contextlib.suppress(TongbanError):
-                service.upload(db, store, people["resident"], self.case_id or 0, code, f"{code}.png", png())
+                uploads.upload(db, store, people["resident"], self.case_id or 0, code, f"{code}.png", png())
             assert self.view().version == self.version  # materials never move the case's version
 
         @precondition(lambda self: self.case_id is not None)

@@ -56,3 +56,13 @@ def test_a_resident_cannot_check_someone_else_and_staff_can(site: TestClient) ->
 def test_a_service_without_rules_says_so(site: TestClient) -> None:
     answer = site.post("/api/v1/services/TP-002/eligibility", headers=token_for(site, "adult", PASSWORD))
     assert answer.status_code == 422
+
+
+def test_an_application_is_taken_only_from_someone_who_passes_every_rule(site: TestClient) -> None:
+    body = {"service": "TP-001", "form": {"phone": "13861712345"}}
+    refused = site.post("/api/v1/cases", json=body, headers=token_for(site, "child", PASSWORD))
+    assert refused.status_code == 422
+    assert "R1 须年满16周岁" in refused.json()["error"]["message"]
+    taken = site.post("/api/v1/cases", json=body, headers=token_for(site, "adult", PASSWORD))
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["history"][0]["data"]["eligibility"] == "passed"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tongban.auth.domain import Actor, Role
 from tongban.calendar import service as calendar
-from tongban.cases import actions, inbox, service, views
+from tongban.cases import actions, inbox, service, uploads, views
 from tongban.cases.domain import Action, Colour, MissingItem, SpecialKind
 from tongban.errors import BadInput
 from tongban.files.service import FileStore
@@ -273,8 +273,8 @@ def upload_material(
     response: Response,
 ) -> CaseOut:
     """Owner: the applicant or the receiving window. Uploads a material (PDF, JPEG, PNG; at most 10 MB)."""
-    data = file.file.read(service.MAX_UPLOAD + 1)
-    view = service.upload(factory, FileStore.from_settings(settings), actor, case_id, code, file.filename or code, data)
+    data = file.file.read(uploads.MAX_UPLOAD + 1)
+    view = uploads.upload(factory, FileStore.from_settings(settings), actor, case_id, code, file.filename or code, data)
     return _answer(response, view)
 
 

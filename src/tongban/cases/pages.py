@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tongban.auth.domain import Actor, Role
 from tongban.calendar import service as calendar
-from tongban.cases import actions, inbox, service, views, workbench_pages
+from tongban.cases import actions, inbox, service, uploads, views, workbench_pages
 from tongban.cases.domain import STATUS_TEXT, Action
 from tongban.cases.page_forms import (
     APPLICANT_VIEWS,
@@ -191,8 +191,8 @@ def _upload_all(
     failed = []
     for code, upload in files.items():
         try:
-            data = upload.file.read(service.MAX_UPLOAD + 1)
-            service.upload(factory, store, actor, case_id, code, upload.filename or code, data)
+            data = upload.file.read(uploads.MAX_UPLOAD + 1)
+            uploads.upload(factory, store, actor, case_id, code, upload.filename or code, data)
         except (BadInput, Conflict):
             failed.append(code)
     return failed
@@ -323,9 +323,9 @@ def upload_page(
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise BadInput("请选择要上传的文件", "choose a file to upload", "file")
-        content = upload.file.read(service.MAX_UPLOAD + 1)
+        content = upload.file.read(uploads.MAX_UPLOAD + 1)
         store = FileStore.from_settings(settings)
-        service.upload(factory, store, actor, case_id, code, upload.filename, content)
+        uploads.upload(factory, store, actor, case_id, code, upload.filename, content)
     except (BadInput, Conflict, Forbidden) as exc:
         with factory() as session:
             view = views.case_view(session, actor, views.readable_case(session, actor, case_id), calendar.today())

@@ -26,17 +26,16 @@ from tongban.calendar import service as calendar
 from tongban.cases import views
 from tongban.cases.domain import CaseStatus, StepKind, StepStatus, bundle_due_days
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
+from tongban.cases.places import Places, settle
 from tongban.catalog import service as catalog
 from tongban.catalog.domain import BundleGuide, ServiceGuide
 from tongban.catalog.forms import check_form
 from tongban.db import transaction, utcnow
-from tongban.errors import BadInput, Conflict, Forbidden, NotFound
-from tongban.files import service as files
-from tongban.files.domain import ALL_TYPES
+from tongban.errors import BadInput, Conflict, Forbidden
 from tongban.identity.domain import InvalidIdNumber, validate_id_number
 from tongban.packs.schema import CrossRegionMode
+from tongban.rules import service as rules
 
-MAX_UPLOAD = 10 * 1024 * 1024
 APPLICANTS = (Role.citizen, Role.window)
 DELIVERY_METHODS = ("window", "post", "online")
 
@@ -74,14 +73,6 @@ class Application:
     def fingerprint(self) -> str:
         data = {k: v for k, v in asdict(self).items() if k != "idempotency_key"}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Places:
-    received: str
-    handling: str
-    mode: str | None
-    accept_at: str
 
 
 def apply(factory: sessionmaker[Session], actor: Actor, application: Application) -> tuple[views.CaseView, bool]:
@@ -135,15 +126,37 @@ def _file(session: Session, actor: Actor, application: Application, today: date)
     form = _checked_form(fields, application.form)
     _check_channel(application.channel, channels)
     person = _applicant(session, actor, application)
-    places = _places(session, actor, lead, application)
+    eligibility = _eligibility(session, actor, lead, person, form) if application.bundle is None else None
+    places = settle(session, actor, lead, application.received_at, application.channel)
     case = _new_case(session, actor, application, person, places, form, title, lead, today)
     if application.bundle is not None:
         case.kind, case.bundle_code, case.service_code = "bundle", bundle.code, None
         _add_members(session, actor, case, bundle, form)
     _add_materials(session, case, materials)
     _add_intake_steps(session, case, places)
-    record(session, actor, case, "submit", None, CaseStatus.submitted, data={"mode": places.mode})
+    record(
+        session, actor, case, "submit", None, CaseStatus.submitted, data={"mode": places.mode, **(eligibility or {})}
+    )
     return case
+
+
+def _eligibility(
+    session: Session, actor: Actor, service: ServiceGuide, person: Person, form: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """A service with rules takes only an applicant who passes them all, checked on the registries at filing."""
+    if not service.has_rules:
+        return None
+    if person.id_number is None:
+        raise BadInput(
+            "该事项须核验申请人资格，账号缺少身份证号码", "this service checks the applicant's ID", "applicant"
+        )
+    check = rules.check_application(session, actor, service.code, person.id_number, form)
+    if not check.verdict.eligible:
+        failed = [result for result in check.verdict.results if not result.passed]
+        zh = "不符合申请条件：" + "；".join(f"{r.id} {r.message}" for r in failed)
+        en = "not eligible: " + "; ".join(f"{r.id} {r.message_en or r.message}" for r in failed)
+        raise BadInput(zh, en, "eligibility")
+    return {"eligibility": "passed", "rules": [result.id for result in check.verdict.results]}
 
 
 def _materials(service: ServiceGuide) -> list[dict[str, Any]]:
@@ -201,47 +214,6 @@ def _applicant(session: Session, actor: Actor, application: Application) -> Pers
         raise BadInput(exc.message_zh, exc.message_en, "applicant.id_number") from None
     user_id = session.scalar(select(User.id).where(User.id_number == id_number))
     return Person(user_id, given.name.strip(), id_number, given.phone, True)
-
-
-def _places(session: Session, actor: Actor, service: ServiceGuide, application: Application) -> Places:
-    handling = service.jurisdiction_code
-    if actor.role is Role.window:
-        received = actor.jurisdiction_code or handling
-    else:
-        received = application.received_at or actor.jurisdiction_code or handling
-    if session.get(Jurisdiction, received) is None:
-        raise BadInput(f"受理地 {received} 不存在", f"unknown receiving jurisdiction {received}", "received_at")
-    if _within(received, handling):
-        return Places(received, handling, None, received)
-    modes = _alliance_modes(service, received, handling)
-    online = application.channel in ("online", "mobile")
-    if online and CrossRegionMode.online.value in modes:
-        return Places(received, handling, CrossRegionMode.online.value, handling)
-    if online and actor.role is not Role.window:
-        # Anyone may apply online to the handling side directly; it is simply not cross-region.
-        return Places(handling, handling, None, handling)
-    for mode in (CrossRegionMode.joint.value, CrossRegionMode.proxy.value):
-        if mode in modes:
-            return Places(received, handling, mode, handling)
-    raise BadInput(
-        f"{received} 不能代收该事项：它不在该事项的跨域通办联盟中",
-        f"{received} cannot receive this service: it is not in an alliance that handles it",
-        "received_at",
-    )
-
-
-def _within(place: str, area: str) -> bool:
-    return Actor(None, "", Role.window, area).covers(place)
-
-
-def _alliance_modes(service: ServiceGuide, received: str, handling: str) -> list[str]:
-    return [
-        mode
-        for alliance in service.cross_region
-        if any(_within(received, member) for member in alliance.members)
-        and any(_within(handling, member) for member in alliance.members)
-        for mode in alliance.modes
-    ]
 
 
 def _new_case(
@@ -418,36 +390,6 @@ def record(
     )
     change = {"status": after.value, "step": step, "reason": reason, **(data or {})}
     audit.record(session, actor, action, "cases", case.number, {"status": before.value if before else None}, change)
-
-
-def upload(
-    factory: sessionmaker[Session],
-    store: files.FileStore,
-    actor: Actor,
-    case_id: int,
-    code: str,
-    name: str,
-    data: bytes,
-) -> views.CaseView:
-    """Attaches a material once; uploading it again replaces it while the case still takes materials."""
-    with transaction(factory) as session:
-        case = views.readable_case(session, actor, case_id)
-        if not views.owns(actor, case) and not views.holds_intake(session, actor, case):
-            raise Forbidden("只有申请人或受理窗口可以上传材料", "only the applicant or the receiving window may upload")
-        if case.status not in views.TAKES_MATERIALS:
-            raise Conflict("办件当前不接收材料", "the case does not take materials in its current status")
-        material = session.get(CaseMaterial, (case.id, code))
-        if material is None:
-            raise NotFound(f"办件没有材料 {code}", f"the case has no material {code}", "code")
-        if material.source != "applicant":
-            raise BadInput("该材料由共享数据提供，无需上传", "this material comes from shared data", "code")
-        stored = files.store(session, store, actor, name, data, accepted=ALL_TYPES, max_bytes=MAX_UPLOAD)
-        material.file_id, material.file_name, material.media_type = stored.id, name[:200], stored.media_type
-        material.status, material.note = "provided", None
-        audit.record(
-            session, actor, "upload", "case_materials", f"{case.number}/{code}", after={"sha256": stored.sha256}
-        )
-        return views.case_view(session, actor, case, calendar.today())
 
 
 @dataclass(frozen=True)

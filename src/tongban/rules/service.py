@@ -80,6 +80,15 @@ def check_person(session: Session, actor: Actor, code: str, id_number: str, form
     return _check(session, actor, code, normal, form, "eligibility check at a window")
 
 
+def check_application(session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any]) -> Check:
+    """The check an application must pass: the applicant's registry facts and what the form states.
+
+    Called by the case engine, which has already settled who may file for whom (oneself, or
+    a window or agency with the applicant's consent); the read is audited as the filer's.
+    """
+    return _check(session, actor, code, id_number, form, "application")
+
+
 def check_facts(session: Session, actor: Actor, code: str, facts: Mapping[str, Any]) -> Check:
     """Staff trying given facts (no registry read): what-if checks and the batch's single-row twin."""
     if actor.role not in STAFF:
