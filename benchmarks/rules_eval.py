@@ -46,7 +46,7 @@ PACKS = Path(__file__).resolve().parents[1] / "packs"
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--service", default="330703-NZ-001")
+    parser.add_argument("--service", default="330703-NZT-01")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--loop-rows", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
