@@ -7,63 +7,33 @@ portal test it never downloads a browser; screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.test_portal import CHROMIUM, CHROMIUM_ARGS, _require_chromium, shoot
+from tests.browser.conftest import live_server, shoot
 from tests.cases.conftest import CASE_PACK, PEOPLE
 from tests.factories import PASSWORD, user
 from tests.files.samples import png
 from tongban.auth.domain import SYSTEM
-from tongban.config import Settings
-from tongban.db import make_engine, make_session_factory
-from tongban.migrations import upgrade
 from tongban.packs import service as packs
-from tongban.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app under Uvicorn on a free local port, over SQLite with the case pack and its people."""
-    _require_chromium()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = Settings(data_dir=tmp_path_factory.mktemp("cases"), secret_key="browser-test-key", base_url=url)
-    engine = make_engine(settings.resolved_database_url())
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    packs.load(factory, SYSTEM, [CASE_PACK])
-    for name, (role, place, department, id_number) in PEOPLE.items():
-        user(factory, name, role, jurisdiction_code=place, department_code=department, id_number=id_number)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    """The real app over SQLite with the case pack and its people."""
 
+    def fill(factory: sessionmaker[Session]) -> None:
+        packs.load(factory, SYSTEM, [CASE_PACK])
+        for name, (role, place, department, id_number) in PEOPLE.items():
+            user(factory, name, role, jurisdiction_code=place, department_code=department, id_number=id_number)
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with live_server(tmp_path_factory.mktemp("cases"), fill) as url:
+        yield url
 
 
 class People:

@@ -8,87 +8,38 @@ also refreshes docs/screenshot.png for the README.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.conftest import live_server, shoot
 from tongban.auth.demo import ensure_demo_users
 from tongban.auth.domain import SYSTEM
 from tongban.auth.passwords import DEMO_PASSWORD
-from tongban.config import Settings
-from tongban.db import make_engine, make_session_factory, transaction
-from tongban.migrations import upgrade
+from tongban.db import transaction
 from tongban.packs import service as packs
-from tongban.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 PACK = REPO / "packs" / "wuxi-nearby"
-ARTIFACTS = REPO / "test-artifacts"
 README_SCREENSHOT = REPO / "docs" / "screenshot.png"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing; install Debian's chromium package (browsers are never downloaded)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app under Uvicorn on a free local port, over SQLite loaded with the Wuxi pack."""
-    _require_chromium()
+    """The real app over SQLite loaded with the Wuxi pack and the demo people."""
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    data_dir = tmp_path_factory.mktemp("portal")
-    settings = Settings(data_dir=data_dir, secret_key="browser-test-key", base_url=url)
-    engine = make_engine(settings.resolved_database_url())
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    packs.load(factory, SYSTEM, [PACK])
-    with transaction(factory) as session:
-        ensure_demo_users(session)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    def fill(factory: sessionmaker[Session]) -> None:
+        packs.load(factory, SYSTEM, [PACK])
+        with transaction(factory) as session:
+            ensure_demo_users(session)
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with live_server(tmp_path_factory.mktemp("portal"), fill) as url:
+        yield url
 
 
 @pytest.fixture
@@ -102,11 +53,6 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     yield tab
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
-
-
-def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def listed_distances(page: Page) -> list[float]:
