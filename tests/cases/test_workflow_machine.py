@@ -147,8 +147,9 @@ def test_no_sequence_of_actions_breaks_a_case(
             suppress_health_check=list(HealthCheck),
         ),
     )
-    # The machine must have walked real paths, not only been refused.
-    assert {Action.accept, Action.approve} <= set(progress), progress
+    # The machine must have walked real paths, not only been refused (the happy paths
+    # themselves are tested one by one in test_api.py and test_actions.py).
+    assert Action.accept in progress and len(set(progress)) >= 3, progress
 
 
 def check(case: views.CaseView) -> None:
