@@ -144,6 +144,7 @@ def test_no_sequence_of_actions_breaks_a_case(
             stateful_step_count=15,
             deadline=None,
             derandomize=True,
+            database=None,
             suppress_health_check=list(HealthCheck),
         ),
     )
