@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from tongban.auth.domain import Actor, Role
 from tongban.calendar import service as calendar
 from tongban.cases import actions, inbox, service, uploads, views
-from tongban.cases.domain import Action, Colour, MissingItem, SpecialKind
+from tongban.cases.domain import Action, Colour, DeadlineView, MissingItem, SpecialKind
 from tongban.errors import BadInput
 from tongban.files.service import FileStore
 from tongban.web.deps import AppSettings, Factory, ReadSession, require
@@ -156,19 +156,19 @@ class CaseOut(BaseModel):
         return cls.model_validate(data)
 
 
+def _deadline_out(deadline: DeadlineView | None) -> DeadlineOut | None:
+    if deadline is None:
+        return None
+    return DeadlineOut(
+        due_at=deadline.due_on,
+        working_days_left=deadline.days_left,
+        colour=deadline.colour,
+        provisional=deadline.provisional,
+    )
+
+
 def _step_out(step: views.StepView) -> StepOut:
-    deadline = step.deadline
-    data = vars(step) | {
-        "deadline": DeadlineOut(
-            due_at=deadline.due_on,
-            working_days_left=deadline.days_left,
-            colour=deadline.colour,
-            provisional=deadline.provisional,
-        )
-        if deadline
-        else None
-    }
-    return StepOut.model_validate(data)
+    return StepOut.model_validate(vars(step) | {"deadline": _deadline_out(step.deadline)})
 
 
 def _answer(response: Response, view: views.CaseView) -> CaseOut:
@@ -315,18 +315,7 @@ def tasks(
 
 
 def _task_out(task: inbox.Task) -> TaskOut:
-    deadline = task.deadline
-    out = (
-        DeadlineOut(
-            due_at=deadline.due_on,
-            working_days_left=deadline.days_left,
-            colour=deadline.colour,
-            provisional=deadline.provisional,
-        )
-        if deadline
-        else None
-    )
-    return TaskOut.model_validate(vars(task) | {"deadline": out, "colour": task.colour})
+    return TaskOut.model_validate(vars(task) | {"deadline": _deadline_out(task.deadline), "colour": task.colour})
 
 
 class PickupIn(BaseModel):

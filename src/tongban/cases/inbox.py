@@ -117,6 +117,16 @@ class BoardRow:
 
 def board(session: Session, actor: Actor) -> list[BoardRow]:
     """The supervisor's board (督办看板): open cases by handling department and place, reddest first."""
+    counts: dict[tuple[str | None, str], Counter[Colour]] = {}
+    for case, deadline in _supervised(session, actor):
+        colour = deadline.colour if deadline else Colour.green
+        counts.setdefault((case.handling_department, case.handling_jurisdiction), Counter())[colour] += 1
+    rows = [_board_row(session, key, counter) for key, counter in counts.items()]
+    return sorted(rows, key=lambda row: (-row.red, -row.yellow, -row.total, row.jurisdiction_code))
+
+
+def _supervised(session: Session, actor: Actor) -> list[tuple[Case, DeadlineView | None]]:
+    """Accepted open cases the supervisor covers (members, not bundles, are counted), with their deadlines."""
     if actor.role not in (Role.supervisor, Role.admin):
         raise Forbidden("只有督查人员可以查看看板", "only supervisors see the board")
     cases = session.scalars(
@@ -125,15 +135,11 @@ def board(session: Session, actor: Actor) -> list[BoardRow]:
         .where(Case.status.not_in([status.value for status in CLOSED]), Case.accepted_on.is_not(None))
     ).all()
     cal, today = calendar.working_calendar(session), calendar.today()
-    counts: dict[tuple[str | None, str], Counter[Colour]] = {}
-    for case in cases:
-        if not actor.covers(case.handling_jurisdiction) or case.kind == "bundle":
-            continue
-        deadline = views.case_deadline(case, today, cal)
-        colour = deadline.colour if deadline else Colour.green
-        counts.setdefault((case.handling_department, case.handling_jurisdiction), Counter())[colour] += 1
-    rows = [_board_row(session, key, counter) for key, counter in counts.items()]
-    return sorted(rows, key=lambda row: (-row.red, -row.yellow, -row.total, row.jurisdiction_code))
+    return [
+        (case, views.case_deadline(case, today, cal))
+        for case in cases
+        if actor.covers(case.handling_jurisdiction) and case.kind != "bundle"
+    ]
 
 
 def _board_row(session: Session, key: tuple[str | None, str], counter: Counter[Colour]) -> BoardRow:
@@ -231,21 +237,11 @@ class OverdueCase:
 
 def red_cases(session: Session, actor: Actor, limit: int = 100) -> list[OverdueCase]:
     """The board's red cases (超期), most overdue first; the same cases ``board`` counts as red."""
-    if actor.role not in (Role.supervisor, Role.admin):
-        raise Forbidden("只有督查人员可以查看看板", "only supervisors see the board")
-    cases = session.scalars(
-        select(Case)
-        .options(selectinload(Case.pauses))
-        .where(Case.status.not_in([status.value for status in CLOSED]), Case.accepted_on.is_not(None))
-    ).all()
-    cal, today = calendar.working_calendar(session), calendar.today()
-    found: list[tuple[Case, DeadlineView]] = []
-    for case in cases:
-        if not actor.covers(case.handling_jurisdiction) or case.kind == "bundle":
-            continue
-        deadline = views.case_deadline(case, today, cal)
-        if deadline is not None and deadline.colour is Colour.red:
-            found.append((case, deadline))
+    found = [
+        (case, deadline)
+        for case, deadline in _supervised(session, actor)
+        if deadline is not None and deadline.colour is Colour.red
+    ]
     found.sort(key=lambda pair: (pair[1].days_left or 0, pair[0].id))
     return [_overdue(session, case, deadline) for case, deadline in found[:limit]]
 
