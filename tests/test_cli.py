@@ -158,3 +158,20 @@ def test_registries_load_refuses_a_bad_row_and_keeps_what_was_there(
     assert result.exit_code == 0, result.output
     with cli_db() as session:
         assert session.scalar(text("SELECT count(*) FROM registry_records")) == 1
+
+
+def test_lottery_rerun_reproduces_a_published_draw_and_refuses_a_wrong_seed(tmp_path: Path) -> None:
+    from tongban.listings.domain import commitment, draw
+
+    seed = bytes(range(32))
+    (tmp_path / "households.txt").write_text("H3\nH1\nH2\n", encoding="utf-8")
+    (tmp_path / "plots.txt").write_text("P1\nP2\n", encoding="utf-8")
+    args = ["--households", str(tmp_path / "households.txt"), "--plots", str(tmp_path / "plots.txt")]
+    result = runner.invoke(app, ["lottery", "rerun", "--seed", seed.hex(), "--commitment", commitment(seed), *args])
+    assert result.exit_code == 0, result.output
+    expected = [
+        f"{a.rank}\t{a.household}\t{a.ticket}\t{a.plot or '-'}" for a in draw(seed, ["H3", "H1", "H2"], ["P1", "P2"])
+    ]
+    assert result.stdout.splitlines() == expected
+    wrong = runner.invoke(app, ["lottery", "rerun", "--seed", "11" * 32, "--commitment", commitment(seed), *args])
+    assert wrong.exit_code == 1 and "commitment" in wrong.stderr

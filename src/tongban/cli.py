@@ -26,6 +26,7 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 registries_app = typer.Typer(help="Shared registries (共享数据).", no_args_is_help=True)
 cases_app = typer.Typer(help="Cases (办件).", no_args_is_help=True)
 rules_app = typer.Typer(help="Eligibility rules (资格规则).", no_args_is_help=True)
+lottery_app = typer.Typer(help="Lottery site selection (摇号选址).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(user_app, name="user")
@@ -33,6 +34,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(registries_app, name="registries")
 app.add_typer(cases_app, name="cases")
 app.add_typer(rules_app, name="rules")
+app.add_typer(lottery_app, name="lottery")
 
 err = Console(stderr=True)
 stdout = Console()
@@ -158,6 +160,33 @@ def audit_verify() -> None:
     if broken is not None:
         fail(f"审计日志第 {broken.seq} 条被篡改：{broken.reason_zh} / audit entry {broken.seq}: {broken.reason_en}")
     say(f"审计链完整，共 {checked} 条 / audit chain intact: {checked} entries")
+
+
+@lottery_app.command("rerun")
+def lottery_rerun(
+    seed: Annotated[str, typer.Option(help="the seed published after the draw (64 hex digits)")],
+    commitment: Annotated[str, typer.Option(help="the SHA-256 published before the draw")],
+    households: Annotated[Path, typer.Option(help="the eligible households' ids, one per line")],
+    plots: Annotated[Path, typer.Option(help="the plots in their published order, one per line")],
+) -> None:
+    """Re-runs a published draw from its seed and prints rank, household, ticket and plot, tab-separated."""
+    from tongban.listings.domain import DrawError, draw, parse_seed, verify
+
+    try:
+        key = parse_seed(seed)
+        verify(key, commitment)
+        result = draw(key, _lines(households), _lines(plots))
+    except DrawError as exc:
+        fail(f"{exc.message_zh} / {exc.message_en}")
+    for allocation in result:
+        # Plain tab-separated lines (no Rich), so that anyone can diff them against the published result.
+        typer.echo(f"{allocation.rank}\t{allocation.household}\t{allocation.ticket}\t{allocation.plot or '-'}")
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.is_file():
+        fail(f"找不到文件 {path} / no file {path}")
+    return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
 
 
 @rules_app.command("eval")
