@@ -12,6 +12,7 @@ from tongban.auth.domain import Actor, Role
 from tongban.catalog import service as catalog
 from tongban.db import transaction
 from tongban.errors import TongbanError
+from tongban.identity.domain import mask_id_number
 from tongban.rules import service
 from tongban.web import csrf
 from tongban.web.deps import Factory, ReadSession, require_page
@@ -32,7 +33,17 @@ def eligibility_page(code: Code, request: Request, actor: Checkers, session: Rea
     """Owner: citizen (themselves), staff (a person by ID number). The rules that will be checked."""
     guide = catalog.guide(session, code)
     rules = service.rules_of(session, code)
-    return render(request, actor, "rules/eligibility.html", guide=guide, rules=rules, check=None, error=None, typed={})
+    return render(
+        request,
+        actor,
+        "rules/eligibility.html",
+        guide=guide,
+        rules=rules,
+        check=None,
+        error=None,
+        typed={},
+        checked_id=None,
+    )
 
 
 @router.post("/services/{code}/eligibility", dependencies=[Depends(csrf.check)])
@@ -58,8 +69,10 @@ def check_page(
             message = pick(locale_of(request), exc.message_zh, exc.message_en)
             return render(
                 request, actor, "rules/eligibility.html", status_code=exc.status, guide=guide, rules=rules,
-                check=None, error=message, typed=typed,
+                check=None, error=message, typed=typed, checked_id=None,
             )  # fmt: skip
+    checked = mask_id_number((id_number or "").strip()) if actor.role is not Role.citizen else None
     return render(
-        request, actor, "rules/eligibility.html", guide=guide, rules=rules, check=found, error=None, typed=typed
-    )
+        request, actor, "rules/eligibility.html", guide=guide, rules=rules, check=found, error=None, typed=typed,
+        checked_id=checked,
+    )  # fmt: skip
