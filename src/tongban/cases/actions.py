@@ -23,9 +23,7 @@ from tongban.auth.models import User
 from tongban.calendar import service as calendar
 from tongban.cases import views
 from tongban.cases.domain import (
-    ALLOWED_FROM,
     PAUSED,
-    STEP_OF,
     Action,
     CaseStatus,
     MissingItem,
@@ -107,40 +105,9 @@ def _stale(current: int | None) -> Conflict:
     )
 
 
-def possible_actions(actor: Actor, case: Case) -> list[str]:
-    status = CaseStatus(case.status)
-    found = []
-    for action, statuses in ALLOWED_FROM.items():
-        if status not in statuses:
-            continue
-        kind = STEP_OF.get(action)
-        if kind is not None and not any(_open(step, kind) and views.holds(actor, step) for step in case.steps):
-            continue
-        if kind is None and not _may_without_step(actor, case, action):
-            continue
-        found.append(action.value)
-    return found
-
-
-def _may_without_step(actor: Actor, case: Case, action: Action) -> bool:
-    if action is Action.withdraw:
-        return views.owns(actor, case)
-    if action is Action.resume:
-        return views.owns(actor, case) or _works_on(actor, case)
-    return _works_on(actor, case)  # notify_missing, end_special
-
-
-def _works_on(actor: Actor, case: Case) -> bool:
-    return any(_open(step) and views.holds(actor, step) for step in case.steps)
-
-
-def _open(step: CaseStep, kind: StepKind | None = None) -> bool:
-    return step.status == StepStatus.open.value and (kind is None or step.kind == kind.value)
-
-
 def _my_step(context: Context, kind: StepKind) -> CaseStep:
     """The open step of this kind the actor holds; ``step`` picks one when they hold several."""
-    mine = [step for step in context.case.steps if _open(step, kind) and views.holds(context.actor, step)]
+    mine = [step for step in context.case.steps if views.is_open(step, kind) and views.holds(context.actor, step)]
     if context.data.step is not None:
         mine = [step for step in mine if step.code == context.data.step]
     if not mine:
@@ -368,7 +335,7 @@ def _close_members(context: Context, reason: str) -> None:
 def _notify_missing(context: Context) -> None:
     """一次性告知: every missing or defective material and field in one notice; after acceptance the clock stops."""
     case = context.case
-    if not _works_on(context.actor, case):
+    if not views.works_on(context.actor, case):
         raise Forbidden("您没有该办件可办理的环节", "you hold no open step of this case")
     items = list(context.data.items) or _gaps(context.session, case)
     if not items:
@@ -422,7 +389,7 @@ def _start_special(context: Context) -> None:
 
 
 def _end_special(context: Context) -> None:
-    if not _works_on(context.actor, context.case):
+    if not views.works_on(context.actor, context.case):
         raise Forbidden("您没有该办件可办理的环节", "you hold no open step of this case")
     _end_pause(context.case, context.today)
     before = _set(context, CaseStatus.under_review)
@@ -506,7 +473,7 @@ def pickup(factory: sessionmaker[Session], actor: Actor, agent: str, declaration
         ).all()
         done = []
         for case in cases:
-            step = next((s for s in case.steps if _open(s, StepKind.deliver) and views.holds(actor, s)), None)
+            step = next((s for s in case.steps if views.is_open(s, StepKind.deliver) and views.holds(actor, s)), None)
             if step is None:
                 continue
             context = Context(session, actor, case, ActionInput(reason=declaration), calendar.today())
@@ -533,4 +500,4 @@ HANDLERS: Mapping[Action, Callable[[Context], None]] = {
     Action.withdraw: _withdraw,
 }
 
-__all__ = ["PAUSED", "ActionInput", "act", "possible_actions"]
+__all__ = ["PAUSED", "ActionInput", "act"]

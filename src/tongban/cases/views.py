@@ -18,7 +18,17 @@ from tongban.auth.domain import Actor, Role
 from tongban.auth.models import Department, Jurisdiction
 from tongban.calendar import service as calendar
 from tongban.calendar.domain import Pause, WorkingCalendar
-from tongban.cases.domain import STATUS_TEXT, CaseStatus, DeadlineView, StepStatus, deadline_view
+from tongban.cases.domain import (
+    ALLOWED_FROM,
+    STATUS_TEXT,
+    STEP_OF,
+    Action,
+    CaseStatus,
+    DeadlineView,
+    StepKind,
+    StepStatus,
+    deadline_view,
+)
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
 from tongban.errors import NotFound
 from tongban.identity.domain import mask_id_number, mask_phone
@@ -182,8 +192,14 @@ class CaseView:
     can: list[str]
 
 
-def case_view(session: Session, actor: Actor, case: Case, today: date, *, depth: int = 0) -> CaseView:
-    cal = calendar.working_calendar(session)
+def case_view(session: Session, actor: Actor, case: Case, today: date) -> CaseView:
+    """The case as ``actor`` reads it; a bundle with its members, all on one calendar."""
+    return _case_view(session, actor, case, today, calendar.working_calendar(session), with_children=True)
+
+
+def _case_view(
+    session: Session, actor: Actor, case: Case, today: date, cal: WorkingCalendar, *, with_children: bool
+) -> CaseView:
     session.refresh(case)
     # Staff read personal data masked even on cases they filed for someone (DESIGN §4).
     mine = owns(actor, case) and actor.role is Role.citizen
@@ -229,17 +245,45 @@ def case_view(session: Session, actor: Actor, case: Case, today: date, *, depth:
         steps=[_step_view(actor, step, case, today, cal) for step in case.steps],
         materials=[_material_view(material) for material in root.materials],
         events=[_event_view(event) for event in case.events],
-        children=[case_view(session, actor, child, today, depth=depth + 1) for child in children] if depth == 0 else [],
+        children=[_case_view(session, actor, child, today, cal, with_children=False) for child in children]
+        if with_children
+        else [],
         version=case.version,
-        can=_possible_actions(actor, case),
+        can=possible_actions(actor, case),
     )
 
 
-def _possible_actions(actor: Actor, case: Case) -> list[str]:
+def possible_actions(actor: Actor, case: Case) -> list[str]:
     """What the actor could do now, for pages to offer only buttons that will work."""
-    from tongban.cases.actions import possible_actions
+    status = CaseStatus(case.status)
+    found = []
+    for action, statuses in ALLOWED_FROM.items():
+        if status not in statuses:
+            continue
+        kind = STEP_OF.get(action)
+        if kind is not None and not any(is_open(step, kind) and holds(actor, step) for step in case.steps):
+            continue
+        if kind is None and not _may_without_step(actor, case, action):
+            continue
+        found.append(action.value)
+    return found
 
-    return possible_actions(actor, case)
+
+def _may_without_step(actor: Actor, case: Case, action: Action) -> bool:
+    if action is Action.withdraw:
+        return owns(actor, case)
+    if action is Action.resume:
+        return owns(actor, case) or works_on(actor, case)
+    return works_on(actor, case)  # notify_missing, end_special
+
+
+def works_on(actor: Actor, case: Case) -> bool:
+    """The actor holds an open step of the case."""
+    return any(is_open(step) and holds(actor, step) for step in case.steps)
+
+
+def is_open(step: CaseStep, kind: StepKind | None = None) -> bool:
+    return step.status == StepStatus.open.value and (kind is None or step.kind == kind.value)
 
 
 def _step_view(actor: Actor, step: CaseStep, case: Case, today: date, cal: WorkingCalendar) -> StepView:
