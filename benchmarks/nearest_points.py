@@ -27,7 +27,8 @@ from typing import TypeVar
 import numpy as np
 import scipy
 
-from tongban.points.domain import EARTH_RADIUS_M, NearestIndex, PointLocation, brute_force_nearest
+from tongban.geo import EARTH_RADIUS_M
+from tongban.points.domain import NearestIndex, PointLocation, brute_force_nearest
 
 WUXI_LAT = (31.3, 31.9)
 WUXI_LON = (119.9, 120.6)

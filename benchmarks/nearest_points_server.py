@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from tongban.auth.models import Department, Jurisdiction
 from tongban.catalog.models import Service
 from tongban.db import make_engine, make_session_factory, transaction, utcnow
+from tongban.geo import haversine_m
 from tongban.migrations import upgrade
 from tongban.packs.models import LoadedPack
 from tongban.points import service
-from tongban.points.domain import PointLocation, haversine_m
+from tongban.points.domain import PointLocation
 from tongban.points.models import Point, PointService, PointTier
 
 LIMIT = 10

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.config import Settings, get_settings
 from tongban.errors import TongbanError
+
+if TYPE_CHECKING:
+    from tongban.requests.routing import Evaluation
 
 app = typer.Typer(help="Tongban 通办: one platform for a city's public services.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -27,6 +30,7 @@ registries_app = typer.Typer(help="Shared registries (共享数据).", no_args_i
 cases_app = typer.Typer(help="Cases (办件).", no_args_is_help=True)
 rules_app = typer.Typer(help="Eligibility rules (资格规则).", no_args_is_help=True)
 lottery_app = typer.Typer(help="Lottery site selection (摇号选址).", no_args_is_help=True)
+requests_app = typer.Typer(help="Citizen requests (诉求).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(user_app, name="user")
@@ -35,6 +39,7 @@ app.add_typer(registries_app, name="registries")
 app.add_typer(cases_app, name="cases")
 app.add_typer(rules_app, name="rules")
 app.add_typer(lottery_app, name="lottery")
+app.add_typer(requests_app, name="requests")
 
 err = Console(stderr=True)
 stdout = Console()
@@ -204,6 +209,33 @@ def rules_eval(
     with user_errors(), _factory(get_settings())() as session, progress_bar("evaluate") as advance:
         rows = rules.evaluate(session, service, input, out, advance)
     say(f"已评估 {rows} 行，用时 {time.perf_counter() - started:.1f} 秒 / evaluated {rows} rows → {out}")
+
+
+@requests_app.command("routing-report")
+def requests_routing_report(pack: Annotated[str, typer.Option(help="the pack's code")]) -> None:
+    """How well the pack's department classifier routes examples it did not learn from (诉求分派)."""
+    from tongban.requests import routing, routing_store
+
+    with _factory(get_settings())() as session:
+        examples = routing_store.examples_of(session, pack)
+    try:
+        result = routing.evaluate(examples)
+    except routing.TooFewExamples as exc:
+        fail(f"服务包 {pack}：{exc.message_zh} / pack {pack}: {exc.message_en}")
+    _print_routing_report(pack, result)
+
+
+def _print_routing_report(pack: str, result: Evaluation) -> None:
+    from rich.table import Table
+
+    table = Table("部门 department", "留出 held out", "精确率 precision", "召回率 recall", title=pack)
+    for score in result.departments:
+        table.add_row(score.department, str(score.held_out), f"{score.precision:.0%}", f"{score.recall:.0%}")
+    stdout.print(table)
+    n, held, accuracy = result.examples, result.held_out, f"{result.accuracy:.1%}"
+    say(f"样例 {n} 条，留出 {held} 条，准确率 {accuracy} / {n} examples, {held} held out, accuracy {accuracy}")
+    at, share, right = f"≥ {result.threshold}", f"{result.suggested:.0%}", f"{result.suggested_accuracy:.1%}"
+    say(f"置信度 {at} 时建议 {share}，其中正确 {right} / confidence {at}: {share} suggested, {right} of them right")
 
 
 @registries_app.command("load")

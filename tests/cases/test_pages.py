@@ -275,7 +275,7 @@ def test_the_case_pages_are_english_with_lang_en(site: TestClient) -> None:
 
 def test_shared_data_is_not_asked_for(site: TestClient) -> None:
     page = login(site, "resident").get("/services/CP-INSTANT/apply").text
-    assert "由共享数据提供，无需提交" in page
+    assert "由共享数据获取，无需提交" in page
     assert 'name="file.household"' not in page
 
 

@@ -60,10 +60,9 @@ pytestmark = pytest.mark.slow
 
 
 def sample_form(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """A value for every field: where a registry holds the applicant's record, filing takes its value instead."""
     return {
-        field["key"]: field["options"][0] if field["type"] == "select" else SAMPLES[field["type"]]
-        for field in fields
-        if not field.get("source")
+        field["key"]: field["options"][0] if field["type"] == "select" else SAMPLES[field["type"]] for field in fields
     }
 
 

@@ -122,7 +122,7 @@ def test_a_folder_without_pack_yaml_is_not_a_pack(tmp_path: Path) -> None:
 def test_the_tiny_pack_reads_whole(tiny: Path) -> None:
     pack = read_pack(tiny)
     assert pack.errors == []
-    assert (len(pack.jurisdictions), len(pack.departments), len(pack.services)) == (3, 1, 2)
+    assert (len(pack.jurisdictions), len(pack.departments), len(pack.services)) == (3, 2, 2)
     assert (len(pack.points), len(pack.posters)) == (3, 1)
     assert pack.services[0].file == "tiny-pack/services/tp-001.yaml"
 

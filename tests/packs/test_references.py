@@ -13,6 +13,7 @@ from tongban.packs import service as packs
 TP1 = "services/tp-001.yaml"
 TP2 = "services/tp-002.yaml"
 BUNDLE = "bundles/tp-card.yaml"
+REQ = "requests.yaml"
 
 
 REFERENCE_CASES = [
@@ -107,6 +108,62 @@ REFERENCE_CASES = [
         "alliances[0].services[0].service",
         "事项 TP-404 不存在",
         "unknown service TP-404",
+    ),
+    (
+        "pack.yaml",
+        "href: /services/TP-001",
+        "href: /services/TP-404",
+        "scenarios[0].links[0].href",
+        "事项 TP-404 不存在",
+        "unknown service TP-404",
+    ),
+    (
+        REQ,
+        'jurisdiction: "330100"',
+        'jurisdiction: "330300"',
+        "request_types[0].jurisdiction",
+        "330300 不存在",
+        "330300",
+    ),
+    (
+        REQ,
+        "default_department: tp-hrss",
+        "default_department: tp-none",
+        "request_types[1].default_department",
+        "部门 tp-none 不存在",
+        "unknown department tp-none",
+    ),
+    (
+        REQ,
+        "departments: [tp-hrss]",
+        "departments: [tp-none]",
+        "request_types[1].levels[0].departments[0]",
+        "部门 tp-none 不存在",
+        "unknown department tp-none",
+    ),
+    (
+        REQ,
+        "{department: tp-cg,",
+        "{department: tp-none,",
+        "routing.rules[0].department",
+        "部门 tp-none 不存在",
+        "unknown department tp-none",
+    ),
+    (
+        REQ,
+        "types: [tp-report]",
+        "types: [tp-none]",
+        "routing.rules[1].types[0]",
+        "本服务包没有诉求类型 tp-none",
+        "this pack has no request type tp-none",
+    ),
+    (
+        REQ,
+        'jurisdiction: "330100", phone',
+        'jurisdiction: "330300", phone',
+        "providers[0].jurisdiction",
+        "行政区划 330300 不存在",
+        "unknown jurisdiction 330300",
     ),
 ]
 

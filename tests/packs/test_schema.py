@@ -12,7 +12,10 @@ from tongban.packs.service import check
 
 TP1 = "services/tp-001.yaml"
 TP2 = "services/tp-002.yaml"
+REQ = "requests.yaml"
+EXAMPLES = "requests/examples.csv"
 HUKOU_LINE = line_of(FIXTURES / "tiny-pack" / TP1, "code: hukou")
+DISPUTE_LINE = line_of(FIXTURES / "tiny-pack" / REQ, "code: tp-dispute")
 
 # (file, old text, new text, field, Chinese, English, line: the text to find after the edit, or a number)
 CASES = [
@@ -111,6 +114,65 @@ CASES = [
         "receiving",
         "there",
     ),
+    (
+        "pack.yaml",
+        "href: /points",
+        "href: https://example.com/points",
+        "scenarios[0].links[1].href",
+        "本平台页面路径",
+        "a page of this platform",
+        "example.com",
+    ),
+    ("pack.yaml", "href: /points", "href: //example.com", "scenarios[0].links[1].href", "以 / 开头", "with /", "//"),
+    (REQ, "kind: report", "kind: rumour", "request_types[0].kind", "必须是以下之一", "must be one of", "rumour"),
+    (REQ, "[mobile, web]", "[mobile, fax]", "request_types[0].channels[1]", "以下之一", "one of", "fax"),
+    (REQ, "location: required", "location: maybe", "request_types[0].location", "以下之一", "one of", "maybe"),
+    (REQ, "photos: 3", "photos: 12", "request_types[0].photos", "小于或等于 9", "less than or equal to 9", "12"),
+    (REQ, "photos: 3", "photo: 3", "request_types[0].photo", "未知字段", "unknown field", "photo:"),
+    (REQ, "unit: 小时}", "unit: 分钟}", "request_types[0].limits.dispatch.unit", "以下之一", "one of", "分钟"),
+    (
+        REQ,
+        "complex: {value: 15,",
+        "complex: {value: 3,",
+        "request_types[0].limits.handle.complex.value",
+        "复杂时限不能短于一般时限",
+        "the complex limit is below the general one",
+        "value: 3,",
+    ),
+    (
+        REQ,
+        "handle: {value: 30, unit: 自然日}",
+        "handle: {value: 400, unit: 自然日}",
+        "request_types[1].limits.handle.value",
+        "不能超过 365 天",
+        "at most 365",
+        "400",
+    ),
+    (REQ, "kind: dispute", "kind: complaint", "request_types[1].levels", "只有矛盾纠纷", "only disputes", "levels:"),
+    (
+        REQ,
+        "      - {level: county",
+        "      - {level: village, departments: [tp-hrss]}\n      - {level: county",
+        "request_types[1].levels[1].level",
+        "不能跳级",
+        "without a gap",
+        "level: county",
+    ),
+    (REQ, "code: tp-dispute", "code: tp-report", "request_types[1].code", "code 重复", "duplicate code", DISPUTE_LINE),
+    (REQ, "requests/examples.csv", "../examples.csv", "routing.examples", "服务包内的 .csv", ".csv file inside", ".."),
+    (
+        REQ,
+        "requests/examples.csv",
+        "requests/none.csv",
+        "routing.examples",
+        "找不到示例文件",
+        "no examples file",
+        "none",
+    ),
+    (EXAMPLES, "text,department", "department,text", "", "表头应为 text,department", "the header must be", 1),
+    (EXAMPLES, "路灯坏了好几天", "小区门口的井盖丢了", "text", "示例重复（另见第 2 行）", "duplicate example", 3),
+    (EXAMPLES, "养老保险,tp-hrss", "养老保险,tp-cg", "department", "tp-hrss 只有 1 条示例", "at least 2", "社保卡"),
+    (EXAMPLES, "路灯坏了好几天,tp-cg", "路灯坏了好几天,TP CG", "department", "代码只能包含", "a code may only hold", 3),
 ]
 
 

@@ -51,7 +51,7 @@ def test_loading_writes_every_record(db: sessionmaker[Session], tiny: Path) -> N
     created = {entity: created for entity, created, *_ in report.rows()}
     assert created == {
         "jurisdictions": 3,
-        "departments": 1,
+        "departments": 2,
         "services": 2,
         "materials": 3,
         "bundles": 1,
@@ -59,6 +59,11 @@ def test_loading_writes_every_record(db: sessionmaker[Session], tiny: Path) -> N
         "alliance_services": 1,
         "registries": 1,
         "registry_records": 2,
+        "draws": 0,
+        "request_types": 2,
+        "request_providers": 1,
+        "request_routing_rules": 2,
+        "request_routing_examples": 4,
         "point_tiers": 2,
         "points": 3,
         "point_services": 6,
@@ -83,7 +88,7 @@ def test_loading_the_same_pack_twice_changes_nothing(db: sessionmaker[Session], 
     before, entries = snapshot(db), audit_count(db)
     report = packs.load(db, SYSTEM, [tiny])
     assert not report.changed
-    assert report.total("unchanged") == 28
+    assert report.total("unchanged") == 38
     assert audit_count(db) == entries
     assert snapshot(db) == before
 
@@ -144,11 +149,16 @@ def test_progress_is_reported_stage_by_stage(db: sessionmaker[Session], tiny: Pa
     finals = [call for call in calls if call[1] == call[2]]
     assert finals == [
         ("jurisdictions", 3, 3),
-        ("departments", 1, 1),
+        ("departments", 2, 2),
         ("services", 2, 2),
         ("bundles", 1, 1),
         ("alliances", 1, 1),
         ("registries", 1, 1),
+        ("draws", 0, 0),
+        ("request_types", 2, 2),
+        ("request_providers", 1, 1),
+        ("request_routing_rules", 2, 2),
+        ("request_routing_examples", 4, 4),
         ("point_tiers", 2, 2),
         ("points", 3, 3),
         ("posters", 1, 1),

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tongban.geo import haversine_m
 from tongban.points.domain import (
     BadCoordinate,
     NearestIndex,
     PointLocation,
     RevisionCache,
     brute_force_nearest,
-    haversine_m,
 )
 
 WUXI_STATION = (31.5884, 120.3020)  # 无锡站

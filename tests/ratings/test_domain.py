@@ -59,12 +59,12 @@ def test_a_good_rating_needs_no_comment_and_blank_comments_are_dropped() -> None
     assert checked_comment(Level.very_dissatisfied, " 排队两小时 ") == "排队两小时"
 
 
-def test_requests_and_calls_are_not_yet_rateable() -> None:
+def test_calls_are_not_yet_rateable() -> None:
     check_rateable(SubjectKind.case)
-    for kind in (SubjectKind.request, SubjectKind.call):
-        with pytest.raises(BadInput) as refused:
-            check_rateable(kind)
-        assert refused.value.field == "subject_kind"
+    check_rateable(SubjectKind.request)
+    with pytest.raises(BadInput) as refused:
+        check_rateable(SubjectKind.call)
+    assert refused.value.field == "subject_kind"
 
 
 def test_the_applicant_and_whoever_filed_the_case_may_rate_it_and_nobody_else() -> None:
@@ -75,9 +75,12 @@ def test_the_applicant_and_whoever_filed_the_case_may_rate_it_and_nobody_else() 
             check_rater(stranger, applicant_user_id=3, submitted_by=9)
 
 
-def test_a_case_still_in_progress_cannot_be_rated() -> None:
-    with pytest.raises(Conflict):
-        check_finished(False)
+def test_a_case_still_in_progress_or_a_request_not_answered_cannot_be_rated() -> None:
+    check_finished(SubjectKind.case, True)
+    for kind in (SubjectKind.case, SubjectKind.request):
+        with pytest.raises(Conflict) as refused:
+            check_finished(kind, False)
+        assert refused.value.field == "subject_id"
 
 
 def test_the_national_day_holiday_does_not_count_towards_the_rectification_limit() -> None:

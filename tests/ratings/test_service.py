@@ -95,9 +95,9 @@ def test_a_rating_that_races_past_the_look_up_is_still_a_conflict(
         _rate(factory, people["resident"], Level.very_satisfied)
 
 
-def test_requests_are_not_yet_rateable(factory: sessionmaker[Session], people: People, cases: Cases) -> None:
+def test_calls_are_not_yet_rateable(factory: sessionmaker[Session], people: People, cases: Cases) -> None:
     with pytest.raises(BadInput) as refused:
-        _rate(factory, people["resident"], subject_kind=SubjectKind.request)
+        _rate(factory, people["resident"], subject_kind=SubjectKind.call)
     assert refused.value.field == "subject_kind"
 
 

@@ -50,6 +50,51 @@ OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
         frozenset({Role.supervisor}),
         "/api/v1/rectifications/1/visit",
     ),
+    ("GET", "/api/v1/draws"): (PUBLIC, "/api/v1/draws"),
+    ("GET", "/api/v1/draws/{code}"): (PUBLIC, "/api/v1/draws/none"),
+    ("POST", "/api/v1/draws"): (frozenset({Role.window, Role.admin}), "/api/v1/draws"),
+    ("POST", "/api/v1/draws/{code}/entries"): (frozenset({Role.citizen}), "/api/v1/draws/none/entries"),
+    ("POST", "/api/v1/draws/{code}/draw"): (frozenset({Role.window, Role.admin}), "/api/v1/draws/none/draw"),
+    ("GET", "/api/v1/codes/{token}"): (PUBLIC, "/api/v1/codes/no-such-token"),
+    ("GET", "/api/v1/house-codes"): (frozenset({Role.reviewer, Role.supervisor, Role.admin}), "/api/v1/house-codes"),
+    ("POST", "/api/v1/house-codes/{code_id}/inspections"): (
+        frozenset({Role.reviewer}),
+        "/api/v1/house-codes/1/inspections",
+    ),
+    ("GET", "/api/v1/request-types"): (PUBLIC, "/api/v1/request-types"),
+    ("POST", "/api/v1/requests"): (frozenset({Role.citizen, Role.window, Role.dispatcher}), "/api/v1/requests"),
+    ("GET", "/api/v1/requests/mine"): (ANY_USER, "/api/v1/requests/mine"),
+    ("GET", "/api/v1/requests/nearby"): (ANY_USER, "/api/v1/requests/nearby?type=none&lat=30.87&lon=119.68"),
+    ("GET", "/api/v1/requests/track/{tracking_code}"): (PUBLIC, "/api/v1/requests/track/NONE"),
+    ("GET", "/api/v1/requests/{request_id}"): (ANY_USER, "/api/v1/requests/1"),
+    ("POST", "/api/v1/requests/{request_id}/actions/{action}"): (ANY_USER, "/api/v1/requests/1/actions/route"),
+    ("GET", "/api/v1/requests/{request_id}/photos/{position}"): (ANY_USER, "/api/v1/requests/1/photos/1"),
+    # Reviewers too, but only those of a department (tests/requests/test_api.py): the walk's reviewer has none.
+    ("GET", "/api/v1/request-queue"): (
+        frozenset({Role.dispatcher, Role.supervisor, Role.admin}),
+        "/api/v1/request-queue",
+    ),
+    ("GET", "/api/v1/request-board"): (frozenset({Role.supervisor, Role.admin}), "/api/v1/request-board"),
+    ("GET", "/api/v1/request-indicators"): (
+        frozenset({Role.supervisor, Role.admin}),
+        "/api/v1/request-indicators?by=town&period=week",
+    ),
+    ("POST", "/api/v1/requests/{request_id}/orders"): (frozenset({Role.supervisor}), "/api/v1/requests/1/orders"),
+    ("GET", "/api/v1/requests/{request_id}/orders"): (
+        frozenset({Role.supervisor, Role.admin}),
+        "/api/v1/requests/1/orders",
+    ),
+    ("GET", "/api/v1/providers"): (frozenset({Role.citizen}), "/api/v1/providers"),
+    ("GET", "/api/v1/providers/{code}/slots"): (ANY_USER, "/api/v1/providers/none/slots"),
+    ("POST", "/api/v1/appointments"): (frozenset({Role.citizen}), "/api/v1/appointments"),
+    ("POST", "/api/v1/appointments/{appointment_id}/cancel"): (
+        frozenset({Role.citizen}),
+        "/api/v1/appointments/1/cancel",
+    ),
+    # Reviewers too, but only those of a provider's department (tests/requests/test_appointments.py).
+    ("GET", "/api/v1/appointments"): (frozenset({Role.citizen, Role.supervisor, Role.admin}), "/api/v1/appointments"),
+    ("GET", "/api/v1/disputes"): (frozenset({Role.citizen}), "/api/v1/disputes"),
+    ("GET", "/api/v1/disputes/{token}"): (PUBLIC, "/api/v1/disputes/no-such-token-000000"),
 }
 ROLES: list[Role | None] = [None, *Role]
 

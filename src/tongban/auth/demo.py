@@ -2,6 +2,9 @@
 
 Each works the seed packs' cases: 胡埭 and 雪堰 windows for the tri-town alliance, 锡山's
 planning and housing reviewers for 拿地即开工, the city social-insurance centre for 就近办.
+For 农宅通 (rural-housing): two villagers of 任前村 from the pack's registry sample, one who
+may apply for a homestead and one who sold his house (rule N02), 澧浦镇's window, which
+accepts for its villages, and a 任前村 official, who works the village steps.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ DEMO_USERS = (
     NewUser("reviewer3", Role.reviewer, "郑伟（锡山自然资源和规划分局）", "320205", department_code="xs-zrzy"),
     NewUser("reviewer4", Role.reviewer, "冯磊（锡山区住建局）", "320205", department_code="xs-zjj"),
     NewUser("supervisor1", Role.supervisor, "何静（市政务服务管理办公室）", "320200"),
+    NewUser("villager1", Role.citizen, "吴国平", "330703104201", id_number="330703198003122098", phone="13957912345"),
+    NewUser("villager2", Role.citizen, "金友良", "330703104201", id_number="330703197007072492", phone="13957954321"),
+    NewUser("window4", Role.window, "楼晓燕（澧浦镇便民服务中心）", "330703104"),
+    NewUser("reviewer5", Role.reviewer, "施建华（任前村村民委员会）", "330703104201", department_code="jd-cun"),
 )
 DEMO_LOGINS = ", ".join(user.username for user in DEMO_USERS)
 

@@ -39,6 +39,7 @@ from tongban.cases.domain import (
 from tongban.cases.models import Case, CasePause, CaseStep
 from tongban.cases.service import record
 from tongban.catalog import service as catalog
+from tongban.credentials import issuing as house_codes
 from tongban.db import transaction, utcnow
 from tongban.errors import BadInput, Conflict, Forbidden
 
@@ -185,6 +186,7 @@ def _start_review(context: Context, case: Case) -> None:
         department=guide.department_code,
         handling=case.handling_jurisdiction,
         receiving=case.received_jurisdiction,
+        form=case.form,
     )
     for plan in plans:
         context.session.add(
@@ -247,6 +249,8 @@ def _move(context: Context, case: Case, status: CaseStatus, action: str, reason:
 def _decide(context: Context, case: Case, status: CaseStatus) -> None:
     case.decided_at = utcnow()
     _move(context, case, status, "decide", context.data.reason if status is CaseStatus.rejected else None)
+    if status is CaseStatus.approved:
+        house_codes.issue(context.session, context.actor, case)  # 农宅码: an approved house gets its code
     if case.parent_id is not None:
         _member_decided(context, case)
     elif status is CaseStatus.approved:
@@ -399,6 +403,7 @@ def _end_special(context: Context) -> None:
 
 def _approve(context: Context) -> None:
     step = _my_step(context, StepKind.review)
+    house_codes.check_step(context.session, context.actor, context.case)  # a red 农宅码 stops the works
     _finish(context, step, StepStatus.done)
     context.case.version += 1
     context.record(Action.approve, CaseStatus.under_review, step=step.code)

@@ -160,6 +160,8 @@ class StepPlan:
 
 
 RECEIVING = "receiving"
+# ``jurisdiction: form:<key>``: worked at the place a registry-filled form field names (the applicant's village).
+FROM_FORM = "form:"
 
 
 def plan_workflow(
@@ -170,6 +172,7 @@ def plan_workflow(
     department: str,
     handling: str,
     receiving: str,
+    form: Mapping[str, Any] | None = None,
 ) -> list[StepPlan]:
     """The review steps of a case, numbered by stage; consecutive steps sharing a ``parallel`` label share one.
 
@@ -187,7 +190,6 @@ def plan_workflow(
         if label is None or label != previous:
             stage += 1
         previous = label
-        place = step.get("jurisdiction") or handling
         default_department = None if step["role"] == "window" else department
         plans.append(
             StepPlan(
@@ -196,13 +198,31 @@ def plan_workflow(
                 name_en=step.get("name_en"),
                 role=step["role"],
                 department=step.get("department") or default_department,
-                jurisdiction=receiving if place == RECEIVING else place,
+                jurisdiction=_place(step.get("jurisdiction"), handling, receiving, form or {}),
                 limit=step.get("limit"),
                 optional=bool(step.get("optional", False)),
                 stage=stage,
             )
         )
     return plans
+
+
+def _place(declared: str | None, handling: str, receiving: str, form: Mapping[str, Any]) -> str:
+    if declared is None:
+        return handling
+    if declared == RECEIVING:
+        return receiving
+    if declared.startswith(FROM_FORM):
+        # Filing makes sure the field was filled from a registry; a case filed before its pack
+        # routed by the field has no value and is worked where an undeclared step would be.
+        return str(form.get(declared.removeprefix(FROM_FORM)) or handling)
+    return declared
+
+
+def routed_by(declared: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The form fields that name where some steps are worked (``jurisdiction: form:<key>``), each once."""
+    places = [str(step.get("jurisdiction") or "") for step in declared]
+    return list(dict.fromkeys(place.removeprefix(FROM_FORM) for place in places if place.startswith(FROM_FORM)))
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,21 @@ The apply form is drawn from the service's declared fields (a bundle's merged on
 checked with ``catalog.forms.check_field``, field by field as the applicant leaves each
 one and all together on submit, so the page says what the API would, in the same words.
 Inputs are named ``form.<key>`` for declared fields and ``file.<code>`` for materials.
+Fields filled from a registry are shown read-only and have no input: filing reads them again.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from tongban.auth.domain import Actor, Role
+from tongban.cases import prefill
 from tongban.cases.actions import ActionInput
 from tongban.cases.domain import Action, MissingItem, SpecialKind
 from tongban.cases.service import Applicant, Application, Consent
@@ -24,6 +26,9 @@ from tongban.catalog import service as catalog
 from tongban.catalog.domain import MaterialItem
 from tongban.catalog.forms import FieldProblem, check_field, merge_fields, merge_materials
 from tongban.errors import BadInput
+from tongban.identity.domain import InvalidIdNumber, validate_id_number
+from tongban.registries import service as registries
+from tongban.registries.service import Origin
 
 ONLINE_CHANNELS = ("online", "mobile")
 DELIVERY_NAMES: Mapping[str, tuple[str, str]] = {
@@ -79,6 +84,7 @@ class FieldView:
     source: str | None
     options: list[str]
     spec: Mapping[str, Any]
+    shared: prefill.SharedField | None = None  # how a registry-sourced field stands for this applicant
 
     @property
     def id(self) -> str:
@@ -117,6 +123,7 @@ class ApplyForm:
     materials: list[MaterialItem]
     members: list[tuple[str, str, str | None]] = field(default_factory=list)
     cross_region: bool = False
+    origins: Mapping[str, Origin] = field(default_factory=dict)  # the held registries its fields and materials name
 
     @property
     def path(self) -> str:
@@ -128,6 +135,9 @@ class ApplyForm:
 
     def find(self, name: str) -> FieldView | None:
         return next((f for f in [*self.fields, *APPLICANT_VIEWS] if f.name == name), None)
+
+    def origin_of(self, source: str) -> Origin | None:
+        return self.origins.get(prefill.registry_of(source) or "")
 
 
 def apply_form(session: Session, kind: str, code: str) -> ApplyForm:
@@ -149,6 +159,7 @@ def apply_form(session: Session, kind: str, code: str) -> ApplyForm:
             materials=[MaterialItem(**material) for material in materials],
             members=[(m.service.code, m.service.name, m.service.name_en) for m in bundle.members],
             cross_region=any(member.service.cross_region for member in bundle.members),
+            origins=_origins(session, [*specs, *materials]),
         )
     guide = catalog.guide(session, code)
     return ApplyForm(
@@ -163,7 +174,50 @@ def apply_form(session: Session, kind: str, code: str) -> ApplyForm:
         fields=[_field_view(spec, f"form.{spec['key']}") for spec in guide.form_fields],
         materials=list(guide.materials),
         cross_region=bool(guide.cross_region),
+        origins=_origins(session, [*guide.form_fields, *map(vars, guide.materials)]),
     )
+
+
+def _origins(session: Session, sourced: Sequence[Mapping[str, Any]]) -> dict[str, Origin]:
+    return registries.origins(session, [code for item in sourced if (code := prefill.registry_of(item.get("source")))])
+
+
+def prefilled(session: Session, actor: Actor, form: ApplyForm, answers: Answers | None = None) -> ApplyForm:
+    """The form with its registry-sourced fields as they stand for the applicant; each registry read once, audited.
+
+    A resident sees their own records. A window sees the applicant's once it has typed a valid
+    ID number, and until then is told they are read at filing. A resident applying for
+    someone else may not read that person's records and is asked for them.
+    """
+    if actor.role is not Role.window and form.online_channel is None:
+        return form  # the page sends the resident to a window: nothing is shown, so nothing is read
+    specs = [view.spec for view in form.fields]
+    if actor.role is Role.window:
+        id_number = _valid_id(answers.values.get("applicant.id_number", "") if answers else "")
+        if id_number is None:
+            return _with_prefill(form, prefill.at_filing(session, specs))
+    elif answers is not None and answers.on_behalf:
+        id_number = None
+    else:
+        id_number = prefill.own_id_number(session, actor)
+    return _with_prefill(form, prefill.read(session, actor, id_number, specs, f"application form: {form.code}"))
+
+
+def _valid_id(typed: str) -> str | None:
+    try:
+        return validate_id_number(typed).value
+    except InvalidIdNumber:
+        return None
+
+
+def _with_prefill(form: ApplyForm, shared: prefill.Prefill) -> ApplyForm:
+    """Each field with its standing; one the registry cannot fill is asked, required as declared."""
+    specs = shared.specs([view.spec for view in form.fields])
+    fields = [
+        replace(view, spec=spec, shared=shared.fields.get(spec["key"]))
+        for view, spec in zip(form.fields, specs, strict=True)
+    ]
+    return replace(form, fields=fields)
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,16 @@ from tongban.cases.page_forms import (
     apply_form,
     check_input,
     place_of_error,
+    prefilled,
     problems_of,
     read_answers,
 )
+from tongban.cases.places import receives_itself
 from tongban.catalog import service as catalog
 from tongban.catalog.domain import CHANNEL_NAMES
 from tongban.catalog.forms import FieldProblem, merge_fields
+from tongban.credentials.sections import house_code_section
+from tongban.db import transaction
 from tongban.errors import BadInput, Conflict, Forbidden, NotFound, TongbanError
 from tongban.files.service import FileStore
 from tongban.ratings.sections import rating_section
@@ -71,15 +75,19 @@ def local_time(moment: datetime | None) -> str:
 
 
 @router.get("/services/{code}/apply")
-def apply_service_page(code: str, request: Request, actor: Applicants, session: ReadSession) -> Response:
-    """Owner: citizen, window. The application form of a service."""
-    return _apply_page(request, actor, apply_form(session, "service", code))
+def apply_service_page(code: str, request: Request, actor: Applicants, factory: Factory) -> Response:
+    """Owner: citizen, window. The application form of a service; registry reads for its fields are audited."""
+    with transaction(factory) as session:
+        form = prefilled(session, actor, apply_form(session, "service", code))
+    return _apply_page(request, actor, form)
 
 
 @router.get("/bundles/{code}/apply")
-def apply_bundle_page(code: str, request: Request, actor: Applicants, session: ReadSession) -> Response:
+def apply_bundle_page(code: str, request: Request, actor: Applicants, factory: Factory) -> Response:
     """Owner: citizen, window. One application form for every service of a bundle (一件事)."""
-    return _apply_page(request, actor, apply_form(session, "bundle", code))
+    with transaction(factory) as session:
+        form = prefilled(session, actor, apply_form(session, "bundle", code))
+    return _apply_page(request, actor, form)
 
 
 @router.post("/services/{code}/apply", dependencies=Checked)
@@ -155,7 +163,7 @@ def _apply_page(
         consent_methods=CONSENT_METHODS,
         delivery_names=DELIVERY_NAMES,
         channel_names=CHANNEL_NAMES,
-        handled_elsewhere=actor.role is Role.window and not actor.covers(form.jurisdiction_code),
+        handled_elsewhere=actor.role is Role.window and not receives_itself(actor, form.jurisdiction_code),
         notice=notice,
     )
 
@@ -166,21 +174,28 @@ def _apply(
     answers = read_answers(form, data)
     problems = problems_of(form, answers, actor)
     if problems:
-        return _apply_page(request, actor, form, answers, problems, status_code=422)
+        return _apply_page(request, actor, _shown(factory, actor, form, answers), answers, problems, status_code=422)
     try:
         view, _ = service.apply(factory, actor, application_of(form, answers, actor))
     except Conflict as exc:
         # The same form was filed once already and has been changed since: offer a new application.
         fresh = Answers({**answers.values, "key": ""}, answers.files)
         notice = ("这份表单已经提交过一次。如确需再提交一份新的申请，请再次点击提交。", exc.message_en)
-        return _apply_page(request, actor, form, fresh, notice=notice, status_code=409)
+        return _apply_page(request, actor, _shown(factory, actor, form, fresh), fresh, notice=notice, status_code=409)
     except BadInput as exc:
         place = place_of_error(exc.field)
         problem = FieldProblem(place, exc.message_zh, exc.message_en)
-        return _apply_page(request, actor, form, answers, {place: problem}, status_code=exc.status)
+        shown = _shown(factory, actor, form, answers)
+        return _apply_page(request, actor, shown, answers, {place: problem}, status_code=exc.status)
     failed = _upload_all(factory, settings, actor, view.id, answers.files)
     suffix = f"?failed={','.join(failed)}#materials" if failed else ""
     return RedirectResponse(f"/cases/{view.id}{suffix}", status_code=303)
+
+
+def _shown(factory: Factory, actor: Actor, form: ApplyForm, answers: Answers) -> ApplyForm:
+    """The form drawn again after a refusal, for whom the posted answers say it is for."""
+    with transaction(factory) as session:
+        return prefilled(session, actor, form, answers)
 
 
 def _upload_all(
@@ -267,6 +282,7 @@ def _case_page(
         consent_methods=CONSENT_METHODS,
         statuses=STATUS_TEXT,
         rating=rating_section(session, actor, view.id) if view.parent_id is None else None,
+        house_code=house_code_section(session, actor, view.id),
     )
 
 

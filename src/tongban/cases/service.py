@@ -23,10 +23,10 @@ from tongban.audit import service as audit
 from tongban.auth.domain import Actor, Role
 from tongban.auth.models import Jurisdiction, User
 from tongban.calendar import service as calendar
-from tongban.cases import views
+from tongban.cases import prefill, views
 from tongban.cases.domain import CaseStatus, StepKind, StepStatus, bundle_due_days
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
-from tongban.cases.places import Places, settle
+from tongban.cases.places import Places, check_routes, settle
 from tongban.catalog import service as catalog
 from tongban.catalog.domain import BundleGuide, ServiceGuide
 from tongban.catalog.forms import check_form
@@ -120,13 +120,17 @@ def _file(session: Session, actor: Actor, application: Application, today: date)
         fields, materials = bundle.form_fields, bundle.materials
         lead = bundle.members[0].service
         title, channels = bundle.name, bundle.channels
+        workflows = [member.service.workflow for member in bundle.members]
     else:
         lead = catalog.guide(session, application.service or "")
         fields, materials, title, channels = lead.form_fields, _materials(lead), lead.name, lead.channels
-    form = _checked_form(fields, application.form)
-    _check_channel(application.channel, channels)
+        workflows = [lead.workflow]
     person = _applicant(session, actor, application)
-    eligibility = _eligibility(session, actor, lead, person, form) if application.bundle is None else None
+    shared = _prefill(session, actor, person, fields, application.service or application.bundle or "")
+    form = shared.completed(fields, _checked_form(shared.specs(fields), shared.typed(application.form)))
+    check_routes(session, workflows, fields, shared.values)
+    _check_channel(application.channel, channels)
+    eligibility = _eligibility(session, actor, lead, person, form, today) if application.bundle is None else None
     places = settle(session, actor, lead, application.received_at, application.channel)
     case = _new_case(session, actor, application, person, places, form, title, lead, today)
     if application.bundle is not None:
@@ -141,7 +145,7 @@ def _file(session: Session, actor: Actor, application: Application, today: date)
 
 
 def _eligibility(
-    session: Session, actor: Actor, service: ServiceGuide, person: Person, form: Mapping[str, Any]
+    session: Session, actor: Actor, service: ServiceGuide, person: Person, form: Mapping[str, Any], today: date
 ) -> dict[str, Any] | None:
     """A service with rules takes only an applicant who passes them all, checked on the registries at filing."""
     if not service.has_rules:
@@ -150,13 +154,21 @@ def _eligibility(
         raise BadInput(
             "该事项须核验申请人资格，账号缺少身份证号码", "this service checks the applicant's ID", "applicant"
         )
-    check = rules.check_application(session, actor, service.code, person.id_number, form)
+    check = rules.check_application(session, actor, service.code, person.id_number, form, today)
     if not check.verdict.eligible:
         failed = [result for result in check.verdict.results if not result.passed]
         zh = "不符合申请条件：" + "；".join(f"{r.id} {r.message}" for r in failed)
         en = "not eligible: " + "; ".join(f"{r.id} {r.message_en or r.message}" for r in failed)
         raise BadInput(zh, en, "eligibility")
     return {"eligibility": "passed", "rules": [result.id for result in check.verdict.results]}
+
+
+def _prefill(
+    session: Session, actor: Actor, person: Person, fields: Sequence[Mapping[str, Any]], code: str
+) -> prefill.Prefill:
+    """The applicant's registry values, read again at filing; a resident may not read someone else's."""
+    readable = not (actor.role is Role.citizen and person.on_behalf)
+    return prefill.read(session, actor, person.id_number if readable else None, fields, f"application form: {code}")
 
 
 def _materials(service: ServiceGuide) -> list[dict[str, Any]]:
@@ -307,6 +319,7 @@ def _add_members(session: Session, actor: Actor, parent: Case, bundle: BundleGui
 
 
 def _add_materials(session: Session, case: Case, materials: Sequence[Mapping[str, Any]]) -> None:
+    notes = prefill.material_notes(session, [material["source"] for material in materials])
     for position, material in enumerate(materials, 1):
         shared = material["source"] != "applicant"
         session.add(
@@ -318,7 +331,7 @@ def _add_materials(session: Session, case: Case, materials: Sequence[Mapping[str
                 required=material["required"],
                 source=material["source"],
                 status="shared" if shared else "needed",
-                note=f"由共享数据 {material['source'].removeprefix('registry:')} 提供，无需提交" if shared else None,
+                note=notes.get(material["source"]),
             )
         )
 

@@ -49,6 +49,8 @@ class Service(Base):
     workflow: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # {"facts": {name: {source, type, label}}, "rules": [{id, expr, message, message_en}]}; None: no rules.
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # 农宅码: {"guards", "approval_field", "inspectors"} (packs.schema.HouseCode); SQL NULL when not declared.
+    house_code: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Lower-cased name, keywords, category and codes: one column to search on both databases.
     search_text: Mapped[str] = mapped_column(Text)
     pack_code: Mapped[str] = mapped_column(String(64), index=True)

@@ -17,7 +17,9 @@ from tongban.errors import BadInput
 
 if TYPE_CHECKING:
     from tongban.calendar.domain import CalendarOverride
+    from tongban.packs.draws import DrawsFile
     from tongban.packs.registry_schema import RegistriesFile
+    from tongban.packs.request_schema import RequestsFile, RoutingExampleRow
     from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
     from tongban.packs.schema import AlliancesFile, Bundle, PackMeta, Service
 
@@ -169,6 +171,9 @@ class ParsedPack:
     bundles: list[Located[Bundle]] = field(default_factory=list)
     alliances: Located[AlliancesFile] | None = None
     registries: Located[RegistriesFile] | None = None
+    draws: Located[DrawsFile] | None = None
+    requests: Located[RequestsFile] | None = None
+    routing_examples: list[Located[RoutingExampleRow]] = field(default_factory=list)
     points: list[Located[PointRow]] = field(default_factory=list)
     posters: list[Located[PosterRow]] = field(default_factory=list)
     calendar: Located[CalendarOverride] | None = None
@@ -205,6 +210,10 @@ class Known:
     registries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     points: Mapping[str, str | None] = field(default_factory=dict)
     posters: Mapping[str, str | None] = field(default_factory=dict)
+    request_types: Mapping[str, str | None] = field(default_factory=dict)
+    providers: Mapping[str, str | None] = field(default_factory=dict)
+    # Department code → the jurisdiction it serves, for checks of where a department may act.
+    department_places: Mapping[str, str] = field(default_factory=dict)
 
     def owners(self, kind: str) -> Mapping[str, str | None]:
         owners: Mapping[str, str | None] = getattr(self, kind)

@@ -1,9 +1,12 @@
 """Checks of a pack's shared data and eligibility rules, run with the other references before loading.
 
 Registries: the owning department exists, codes are not taken, and a sample file holds the
-declared columns with values of the declared types (errors name its line). Eligibility:
-every fact comes from a known registry field or a form field of the service, and every
-rule parses, names only its facts and is a true/false expression (errors name the rule).
+declared columns with values of the declared types (errors name its line). Form fields
+filled from a declared registry name one of its fields, and a workflow step worked where a
+form field says (``jurisdiction: form:<key>``) names a field filled from a registry, never
+one the applicant types. Eligibility: every fact comes from a known registry field, a form
+field of the service or the case (``case:filed_on``), and every rule parses, names only its
+facts and is a true/false expression (errors name the rule).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from tongban.identity.domain import is_valid_id_number
 from tongban.packs.domain import Known, Located, PackError, ParsedPack, missing
 from tongban.packs.reader import read_text
 from tongban.packs.registry_schema import Registry
-from tongban.packs.schema import Service
-from tongban.rules.domain import INVALID, Fact, Rule, RuleError, parse_value, rule_set
+from tongban.packs.schema import FROM_FORM, Service
+from tongban.rules.domain import INVALID, Fact, FactType, Rule, RuleError, parse_value, rule_set
 from tongban.rules.engine import type_errors
 
 KEY = "id_number"
+REGISTRY = "registry:"
 
 
 def registry_fields(packs: Sequence[ParsedPack], known: Known) -> dict[str, dict[str, str]]:
@@ -38,7 +42,10 @@ def check(packs: Sequence[ParsedPack], known: Known, departments: set[str]) -> l
     errors = _registry_codes(packs)
     for pack in packs:
         errors += _registry_refs(pack, departments)
-        errors += [error for located in pack.services for error in _eligibility(located, fields)]
+        for located in pack.services:
+            errors += _form_sources(located, fields)
+            errors += _routing_fields(located, fields)
+            errors += _eligibility(located, fields)
     return errors
 
 
@@ -101,6 +108,43 @@ def sample_errors(pack: ParsedPack, located: Located[Any], index: int, registry:
     return errors[:20]
 
 
+def _form_sources(located: Located[Service], registries: Mapping[str, Mapping[str, str]]) -> list[PackError]:
+    """A field filled from a declared registry takes the registry's field of the same name, so that one must exist.
+
+    A registry no pack declares is allowed: the platform cannot read it and never asks for the field.
+    """
+    errors: list[PackError] = []
+    for index, form_field in enumerate(located.record.form_fields):
+        code = _registry_of(form_field.source)
+        if code in registries and form_field.key not in registries[code]:
+            zh = f"登记库 {code} 没有字段 {form_field.key}（表单字段取登记库中同名字段的值）"
+            en = f"registry {code} has no field {form_field.key} (a form field takes the registry field of its name)"
+            errors.append(located.error(("form_fields", index, "source"), zh, en))
+    return errors
+
+
+def _routing_fields(located: Located[Service], registries: Mapping[str, Mapping[str, str]]) -> list[PackError]:
+    """Where a step is worked may come from a form field only if a registry fills it: never what an applicant types."""
+    sources = {form_field.key: form_field.source for form_field in located.record.form_fields}
+    errors: list[PackError] = []
+    for index, step in enumerate(located.record.workflow):
+        place = step.jurisdiction or ""
+        if not place.startswith(FROM_FORM):
+            continue
+        key, loc = place.removeprefix(FROM_FORM), ("workflow", index, "jurisdiction")
+        if key not in sources:
+            errors.append(located.error(loc, f"表单没有字段 {key}", f"the form has no field {key}"))
+        elif _registry_of(sources[key]) not in registries:
+            zh = f"表单字段 {key} 不是由已声明的登记库填写的（须为 source: registry:<登记库>），不能决定办理地"
+            en = f"form field {key} is not filled from a declared registry, so it cannot say where a step is worked"
+            errors.append(located.error(loc, zh, en))
+    return errors
+
+
+def _registry_of(source: str | None) -> str:
+    return source.removeprefix(REGISTRY) if source and source.startswith(REGISTRY) else ""
+
+
 def _eligibility(located: Located[Service], registries: Mapping[str, Mapping[str, str]]) -> list[PackError]:
     service = located.record
     if service.eligibility is None:
@@ -114,6 +158,8 @@ def _eligibility(located: Located[Service], registries: Mapping[str, Mapping[str
             errors.append(located.error(loc, f"表单没有字段 {target}", f"the form has no field {target}"))
         if kind == "registry":
             errors += _registry_fact(located, loc, target, spec.type.value, registries)
+        if kind == "case" and spec.type is not FactType.date:
+            errors.append(located.error(loc, "申请日期 case:filed_on 的类型应为 date", "case:filed_on is of type date"))
     return errors or _rule_errors(located)
 
 

@@ -22,7 +22,10 @@ from pydantic import BaseModel, ValidationError
 
 from tongban.calendar.domain import CalendarError, CalendarOverride, override_from_mapping
 from tongban.packs.domain import Loc, Located, PackError, PackInvalid, ParsedPack, field_path
+from tongban.packs.draws import DrawsFile
 from tongban.packs.registry_schema import RegistriesFile
+from tongban.packs.request_pack import example_errors
+from tongban.packs.request_schema import EXAMPLE_COLUMNS, RequestsFile, RoutingExampleRow
 from tongban.packs.rows import (
     DEPARTMENT_COLUMNS,
     JURISDICTION_COLUMNS,
@@ -313,12 +316,34 @@ def read_pack(folder: Path) -> ParsedPack:
         pack.alliances = _yaml_record(pack, "alliances.yaml", AlliancesFile)
     if (folder / "registries.yaml").is_file():
         pack.registries = _yaml_record(pack, "registries.yaml", RegistriesFile)
+    if (folder / "draws.yaml").is_file():
+        pack.draws = _yaml_record(pack, "draws.yaml", DrawsFile)
+    if (folder / "requests.yaml").is_file():
+        pack.requests = _yaml_record(pack, "requests.yaml", RequestsFile)
+        pack.routing_examples = _routing_examples(pack)
     pack.points = _csv_records(pack, "points.csv", POINT_COLUMNS, PointRow)
     pack.posters = _csv_records(pack, "posters.csv", POSTER_COLUMNS, PosterRow)
     if (folder / "calendar.yaml").is_file():
         pack.calendar = read_calendar(pack)
     pack.checksum = checksum(folder)
     return pack
+
+
+def _routing_examples(pack: ParsedPack) -> list[Located[RoutingExampleRow]]:
+    """The labelled examples ``requests.yaml`` names; a file that is not there is an error at its name."""
+    located = pack.requests
+    relative = located.record.routing.examples if located else None
+    if located is None or relative is None:
+        return []
+    if not (pack.folder / relative).is_file():
+        zh, en = f"找不到示例文件 {relative}", f"no examples file {relative}"
+        pack.errors.append(located.error(("routing", "examples"), zh, en))
+        return []
+    before = len(pack.errors)
+    examples = _csv_records(pack, relative, EXAMPLE_COLUMNS, RoutingExampleRow)
+    if len(pack.errors) == before:  # counting departments over rows that failed would mislead
+        pack.errors += example_errors(examples)
+    return examples
 
 
 def _yaml_record(pack: ParsedPack, relative: str, model: type[M]) -> Located[M] | None:

@@ -5,12 +5,16 @@ Every check returns errors rather than raising, so that one run reports everythi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tongban.packs import eligibility
+from tongban.packs import draws, eligibility, request_pack
 from tongban.packs.domain import ALL, KIND_ZH, KINDS, Known, Loc, Located, PackError, ParsedPack, lies_within, missing
-from tongban.packs.schema import RECEIVING, Bundle, PackMeta, Service
+from tongban.packs.schema import FROM_FORM, RECEIVING, Bundle, PackMeta, Service
+
+# A service guide's address, and its eligibility page below it.
+SERVICE_PAGE = re.compile(r"^/services/([^/?#]+)")
 
 
 def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
@@ -27,12 +31,16 @@ def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
         errors += _department_refs(pack, codes["jurisdictions"])
         errors += _service_refs(pack, codes)
         errors += _tier_refs(pack, codes["services"])
+        errors += _scenario_refs(pack, codes["services"])
+        errors += _house_code_refs(pack, codes, services)
         errors += _point_refs(pack, codes)
         errors += _workflow_refs(pack, codes)
         errors += _bundle_refs(pack, codes, services)
         errors += _alliance_refs(pack, codes, services)
     errors += _duplicate_alliances(packs, known, loading)
     errors += eligibility.check(packs, known, codes["departments"])
+    errors += draws.check(packs, codes, eligibility.registry_fields(packs, known))
+    errors += request_pack.check(packs, known, codes)
     return errors
 
 
@@ -157,6 +165,55 @@ def _tier_refs(pack: ParsedPack, services: set[str]) -> list[PackError]:
     ]
 
 
+def _house_code_refs(
+    pack: ParsedPack, codes: Mapping[str, set[str]], services: Mapping[str, Service]
+) -> list[PackError]:
+    """农宅码: the guarded service, the inspectors and both form fields must exist, or a red code guards nothing."""
+    errors: list[PackError] = []
+    for located in pack.services:
+        declared = located.record.house_code
+        if declared is None:
+            continue
+        if declared.guards not in codes["services"]:
+            errors.append(missing(located, ("house_code", "guards"), "services", declared.guards))
+        if declared.inspectors not in codes["departments"]:
+            errors.append(missing(located, ("house_code", "inspectors"), "departments", declared.inspectors))
+        guarded = services.get(declared.guards)
+        if guarded is not None and declared.approval_field not in _field_keys(guarded):
+            errors.append(
+                _no_field(located, ("house_code", "approval_field"), declared.guards, declared.approval_field)
+            )
+        village = declared.village_field
+        if village is not None and village not in _field_keys(located.record):
+            errors.append(_no_field(located, ("house_code", "village_field"), located.record.code, village))
+    return errors
+
+
+def _field_keys(service: Service) -> set[str]:
+    return {field.key for field in service.form_fields}
+
+
+def _no_field(located: Located[Any], loc: Loc, service: str, key: str) -> PackError:
+    return located.error(loc, f"事项 {service} 的表单没有字段 {key}", f"service {service} has no form field {key}")
+
+
+def _scenario_refs(pack: ParsedPack, services: set[str]) -> list[PackError]:
+    """A scenario's link to a service guide must name a service that exists."""
+    if pack.meta is None:
+        return []
+    return [
+        missing(pack.meta, ("scenarios", index, "links", number, "href"), "services", code)
+        for index, scenario in enumerate(pack.meta.record.scenarios)
+        for number, link in enumerate(scenario.links)
+        if (code := _service_in(link.href)) is not None and code not in services
+    ]
+
+
+def _service_in(href: str) -> str | None:
+    match = SERVICE_PAGE.match(href)
+    return match.group(1) if match else None
+
+
 def _point_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[PackError]:
     errors: list[PackError] = []
     tiers = pack.meta.record.point_tiers if pack.meta else None
@@ -185,7 +242,8 @@ def _workflow_refs(pack: ParsedPack, codes: Mapping[str, set[str]]) -> list[Pack
             if step.department is not None and step.department not in codes["departments"]:
                 errors.append(missing(located, ("workflow", index, "department"), "departments", step.department))
             place = step.jurisdiction
-            if place is not None and place != RECEIVING and place not in codes["jurisdictions"]:
+            # `form:<key>` names a form field, not a place: packs/eligibility.py checks it with the registries.
+            if place and place != RECEIVING and not place.startswith(FROM_FORM) and place not in codes["jurisdictions"]:
                 errors.append(missing(located, ("workflow", index, "jurisdiction"), "jurisdictions", place))
     return errors
 

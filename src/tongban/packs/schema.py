@@ -76,8 +76,9 @@ PACK_CODE_PATTERN = r"^[a-z0-9-]+$"
 DIVISION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 SOURCE_PATTERN = r"^(applicant|registry:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
 FORM_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
-STEP_JURISDICTION_PATTERN = r"^(receiving|\d{6}(\d{3}){0,2})$"
-FACT_SOURCE_PATTERN = r"^(registry:[A-Za-z0-9][A-Za-z0-9_\-]*\.[a-z][a-z0-9_]*|form:[a-z][a-z0-9_]*)$"
+STEP_JURISDICTION_PATTERN = r"^(receiving|form:[a-z][a-z0-9_]*|\d{6}(\d{3}){0,2})$"
+FACT_SOURCE_PATTERN = r"^(registry:[A-Za-z0-9][A-Za-z0-9_\-]*\.[a-z][a-z0-9_]*|form:[a-z][a-z0-9_]*|case:filed_on)$"
+PAGE_PATH_PATTERN = r"^/([A-Za-z0-9_.~%?=&#\-][A-Za-z0-9_.~%/?=&#\-]*)?$"
 
 # Regular expressions read badly in an error message; say what they mean instead.
 PATTERN_HINTS: dict[str, tuple[str, str]] = {
@@ -86,12 +87,16 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
     DIVISION_PATTERN: ("行政区划代码应为 6、9 或 12 位数字", "a division code has 6, 9 or 12 digits"),
     SOURCE_PATTERN: ("应为 applicant 或 registry:<代码>", "must be applicant or registry:<code>"),
     STEP_JURISDICTION_PATTERN: (
-        "应为 receiving 或 6、9、12 位行政区划代码",
-        "must be receiving or a division code of 6, 9 or 12 digits",
+        "应为 receiving、form:<表单字段> 或 6、9、12 位行政区划代码",
+        "must be receiving, form:<form field> or a division code of 6, 9 or 12 digits",
     ),
     FACT_SOURCE_PATTERN: (
-        "应为 registry:<登记库>.<字段> 或 form:<表单字段>",
-        "must be registry:<registry>.<field> or form:<form field>",
+        "应为 registry:<登记库>.<字段>、form:<表单字段> 或 case:filed_on",
+        "must be registry:<registry>.<field>, form:<form field> or case:filed_on",
+    ),
+    PAGE_PATH_PATTERN: (
+        "应为本平台页面路径，以 / 开头，如 /services/330703-NZT-01",
+        "must be a path of a page of this platform starting with /, e.g. /services/330703-NZT-01",
     ),
     FORM_KEY_PATTERN: (
         "只能包含小写字母、数字和 _，以字母开头",
@@ -120,6 +125,7 @@ PackCode = Annotated[str, _pattern(PACK_CODE_PATTERN, 64)]
 TierCode = Annotated[str, _pattern(CODE_PATTERN, 32)]
 DivisionCode = Annotated[str, _pattern(DIVISION_PATTERN, 12)]
 Source = Annotated[str, _pattern(SOURCE_PATTERN, 64)]
+PagePath = Annotated[str, _pattern(PAGE_PATH_PATTERN, 300)]
 FormKey = Annotated[str, _pattern(FORM_KEY_PATTERN, 64)]
 Count = Annotated[int, Field(ge=0)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -211,6 +217,23 @@ class RatingSettings(_Record):
     rectification_days: Annotated[int, Field(ge=1, le=60)] = 15
 
 
+class ScenarioLink(_Record):
+    label: Text100
+    label_en: Text | None = None
+    href: PagePath
+
+
+class Scenario(_Record):
+    """应用场景: one use of the seed system, with the platform pages where it happens."""
+
+    code: Code
+    name: Text100
+    name_en: Text | None = None
+    description: Text | None = None
+    description_en: Text | None = None
+    links: Annotated[list[ScenarioLink], Field(min_length=1)]
+
+
 class PackMeta(_Record):
     """``pack.yaml``."""
 
@@ -222,6 +245,7 @@ class PackMeta(_Record):
     point_tiers: dict[TierCode, Tier] = {}
     home: Home | None = None
     ratings: RatingSettings = RatingSettings()
+    scenarios: list[Scenario] = []
 
 
 class Limit(_Record):
@@ -290,7 +314,9 @@ class StepRole(StrEnum):
 
 # A step's `jurisdiction: receiving` is worked where the case was received (多地联办).
 RECEIVING = "receiving"
-StepJurisdiction = Annotated[str, _pattern(STEP_JURISDICTION_PATTERN, 12)]
+# `jurisdiction: form:<key>`: worked where a registry-filled form field says (the applicant's village).
+FROM_FORM = "form:"
+StepJurisdiction = Annotated[str, _pattern(STEP_JURISDICTION_PATTERN, 70)]
 
 
 class WorkflowStep(_Record):
@@ -336,6 +362,15 @@ class Eligibility(_Record):
         return self
 
 
+class HouseCode(_Record):
+    """农宅码: an approved case of this service issues a house code that guards the construction service's steps."""
+
+    guards: Code  # the construction service (开工放样、巡查与竣工验收) whose steps a red code stops
+    approval_field: FormKey  # that service's form field where the applicant types the approval number
+    inspectors: Code  # the department whose reviewers inspect and colour the code (施工巡查)
+    village_field: FormKey | None = None  # this service's form field naming the house's village; default: receiving
+
+
 class Service(_Record):
     """A service (事项) file under ``services/``, after GB/T 39046."""
 
@@ -369,6 +404,7 @@ class Service(_Record):
     keywords: list[Text] = []
     workflow: list[WorkflowStep] = []
     eligibility: Eligibility | None = None
+    house_code: HouseCode | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> Service:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,8 @@ from tongban.calendar.domain import CalendarOverride, merge, override_from_mappi
 from tongban.catalog.models import Alliance, AllianceService, Bundle, Material
 from tongban.catalog.models import Service as ServiceRow
 from tongban.db import transaction, utcnow
+from tongban.listings import service as listings
+from tongban.packs import draws, request_pack
 from tongban.packs.domain import (
     Known,
     Located,
@@ -36,10 +38,12 @@ from tongban.packs.domain import (
     search_text,
     sorted_errors,
 )
+from tongban.packs.draws import Draw as DrawRecord
 from tongban.packs.models import LoadedPack
 from tongban.packs.reader import read_calendar, read_pack, read_sample
 from tongban.packs.references import cross_check
 from tongban.packs.registry_schema import Registry as RegistryRecordSpec
+from tongban.packs.request_schema import ProviderSpec, RequestTypeSpec, RoutingExampleRow, RoutingRuleSpec
 from tongban.packs.rows import DepartmentRow, JurisdictionRow, PointRow, PosterRow
 from tongban.packs.schema import Alliance as AllianceRecord
 from tongban.packs.schema import Bundle as BundleRecord
@@ -48,6 +52,7 @@ from tongban.points.models import Point, PointService, PointTier, Poster
 from tongban.registries import service as registries
 from tongban.registries.models import Registry
 from tongban.registries.models import RegistryRecord as RegistryRow
+from tongban.requests.models import Appointment, CitizenRequest, Provider, RequestType, RoutingExample, RoutingRule
 from tongban.rules.domain import parse_value
 
 Progress = Callable[[str, int, int], None]
@@ -62,6 +67,11 @@ ENTITIES = (
     "alliance_services",
     "registries",
     "registry_records",
+    "draws",
+    "request_types",
+    "request_providers",
+    "request_routing_rules",
+    "request_routing_examples",
     "point_tiers",
     "points",
     "point_services",
@@ -100,10 +110,10 @@ class LoadReport:
     def summary(self) -> str:
         """A small table for the command line: one row per table the load touched."""
         heads = ("新增 created", "更新 updated", "未变 unchanged", "删除 deleted")
-        lines = [f"已载入 / loaded: {', '.join(self.packs)}", " " * 18 + "".join(_right(h, 16) for h in heads)]
+        lines = [f"已载入 / loaded: {', '.join(self.packs)}", " " * 26 + "".join(_right(h, 16) for h in heads)]
         for entity, *numbers in self.rows():
             if any(numbers):
-                lines.append(f"{entity:18}" + "".join(_right(str(n), 16) for n in numbers))
+                lines.append(f"{entity:26}" + "".join(_right(str(n), 16) for n in numbers))
         return "\n".join(lines)
 
 
@@ -180,6 +190,19 @@ def rectification_days(session: Session, pack_code: str) -> int | None:
     return session.scalar(select(LoadedPack.rectification_days).where(LoadedPack.code == pack_code))
 
 
+def request_indexes(session: Session) -> dict[str, dict[str, Any]]:
+    """信访生态指数 schemes by pack code, of the packs whose requests.yaml declares one."""
+    # A pack without one may hold JSON null rather than SQL NULL: both are left out here.
+    rows = session.execute(select(LoadedPack.code, LoadedPack.request_index))
+    return {code: declared for code, declared in rows if declared}
+
+
+def house_code_rules(session: Session) -> dict[str, dict[str, Any]]:
+    """农宅码: the services whose approval issues a house code, each with its declared ``house_code``."""
+    rows = session.execute(select(ServiceRow.code, ServiceRow.house_code).where(ServiceRow.house_code.is_not(None)))
+    return {code: declared for code, declared in rows if declared}
+
+
 def _quiet(stage: str, done: int, total: int) -> None:
     pass
 
@@ -204,6 +227,11 @@ def _known(session: Session) -> Known:
         registries=registries.field_types(session),
         points=owners(Point),
         posters=owners(Poster),
+        request_types=owners(RequestType),
+        providers=owners(Provider),
+        department_places={
+            code: place for code, place in session.execute(select(Department.code, Department.jurisdiction_code))
+        },
     )
 
 
@@ -232,6 +260,11 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
         ("bundles", _records(packs, "bundles"), writer.bundle),
         ("alliances", _alliances(packs), writer.alliance),
         ("registries", _registries(packs), writer.registry),
+        ("draws", draws.items(packs), writer.draw),
+        ("request_types", request_pack.types(packs), writer.request_type),
+        ("request_providers", request_pack.providers(packs), writer.provider),
+        ("request_routing_rules", request_pack.rules(packs), writer.routing_rule),
+        ("request_routing_examples", request_pack.examples(packs), writer.routing_example),
         ("point_tiers", _tiers(packs), writer.tier),
         ("points", _records(packs, "points"), writer.point),
         ("posters", _records(packs, "posters"), writer.poster),
@@ -331,6 +364,24 @@ class _Writer:
             data = {name: parse_value(row.get(name), kind) for name, kind in fields.items()}
             self._upsert(RegistryRow, {"registry_code": registry.code, "id_number": row["id_number"], "data": data})
 
+    def draw(self, pack: ParsedPack, draw: DrawRecord) -> None:
+        # Created on the first load with a fresh seed; later loads leave it as it is.
+        self.report.add("draws", listings.declare(self.session, self.actor, pack.code, draws.new_draw(draw, self.now)))
+
+    def request_type(self, pack: ParsedPack, spec: RequestTypeSpec) -> None:
+        self._upsert(RequestType, request_pack.type_values(pack.code, spec), {"updated_at": self.now})
+
+    def provider(self, pack: ParsedPack, spec: ProviderSpec) -> None:
+        self._upsert(Provider, request_pack.provider_values(pack.code, spec))
+
+    def routing_rule(self, pack: ParsedPack, item: tuple[int, RoutingRuleSpec]) -> None:
+        position, rule = item
+        self._upsert_found(RoutingRule, {"pack_code": pack.code, "position": position}, request_pack.rule_values(rule))
+
+    def routing_example(self, pack: ParsedPack, example: RoutingExampleRow) -> None:
+        key = {"pack_code": pack.code, "text": example.text}
+        self._upsert_found(RoutingExample, key, {"department_code": example.department})
+
     def tier(self, pack: ParsedPack, item: tuple[str, Tier]) -> None:
         code, tier = item
         values = {"name": tier.name, "name_en": tier.name_en, "description": tier.description}
@@ -363,10 +414,13 @@ class _Writer:
         self._prune(PointTier, pack.code, list(meta.point_tiers))
         alliances = pack.alliances.record.alliances if pack.alliances else []
         self._prune(Alliance, pack.code, [alliance.code for alliance in alliances])
+        self._prune_requests(pack)
         home = meta.home
         values = {
             "code": meta.code,
             "name": meta.name,
+            "name_en": meta.name_en,
+            "description": meta.description,
             "version": meta.version,
             "checksum": pack.checksum,
             "home_name": home.name if home else None,
@@ -375,16 +429,55 @@ class _Writer:
             "home_lon": home.lon if home else None,
             "calendar": pack.calendar.record.as_mapping() if pack.calendar else None,
             "rectification_days": meta.ratings.rectification_days,
+            "scenarios": [scenario.model_dump() for scenario in meta.scenarios],
+            "request_index": index.stored() if pack.requests and (index := pack.requests.record.index) else None,
         }
         self._upsert(LoadedPack, values, {"loaded_at": self.now})
 
     def _upsert(self, model: Any, values: dict[str, Any], stamps: dict[str, Any] | None = None) -> None:
         self.report.add(model.__tablename__, audit.upsert(self.session, self.actor, model, values, stamps))
 
-    def _prune(self, model: Any, pack_code: str, keep: list[str]) -> None:
+    def _prune_requests(self, pack: ParsedPack) -> None:
+        """Drops the request types, providers, routing rules and examples the pack no longer has.
+
+        A type that requests were raised under, or a provider someone booked, stays: those rows name it.
+        """
+        declared = pack.requests.record if pack.requests else None
+        types = [spec.code for spec in declared.request_types] if declared else []
+        providers = [spec.code for spec in declared.providers] if declared else []
+        self._prune(RequestType, pack.code, types, still_named=select(CitizenRequest.type_code))
+        self._prune(Provider, pack.code, providers, still_named=select(Appointment.provider_code))
+        rules = len(declared.routing.rules) if declared else 0
+        texts = [located.record.text for located in pack.routing_examples]
+        stale = [
+            *self.session.scalars(
+                select(RoutingRule).where(RoutingRule.pack_code == pack.code, RoutingRule.position > rules)
+            ),
+            *self.session.scalars(
+                select(RoutingExample).where(RoutingExample.pack_code == pack.code, RoutingExample.text.not_in(texts))
+            ),
+        ]
+        for row in stale:
+            self._delete(row)
+
+    def _upsert_found(self, model: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Routing rules and examples have no code: they are found by their pack and position, or text."""
+        row = self.session.scalars(select(model).filter_by(**key)).first()
+        if row is not None:
+            self._upsert(model, {"id": row.id, **key, **values})
+            return
+        row = model(**key, **values)
+        self.session.add(row)
+        self.session.flush()  # the new row's id keys its audit entry, as for every other row
+        audit.record(self.session, self.actor, "create", model.__tablename__, str(row.id), after={**key, **values})
+        self.report.add(model.__tablename__, "created")
+
+    def _prune(self, model: Any, pack_code: str, keep: list[str], still_named: Select[Any] | None = None) -> None:
         # Only what nothing else refers to is pruned: a service, department or jurisdiction
         # a pack drops may still be named by cases and users, so it stays.
         stale = select(model).where(model.pack_code == pack_code, model.code.not_in(keep))
+        if still_named is not None:
+            stale = stale.where(model.code.not_in(still_named))
         for row in self.session.scalars(stale).all():
             for link in self._links_of(row):
                 self._delete(link)

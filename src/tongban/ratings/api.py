@@ -87,8 +87,9 @@ class RatingOut(Out):
 
 @router.post("/ratings", response_model=RatingOut, status_code=201)
 def rate(body: RatingIn, factory: Factory, actor: Rater) -> RatingOut:
-    """Owner: citizen (the case's applicant, or the agency that filed it). 好差评 on a finished case, once;
-    a bad rating (level 1 or 2) opens a rectification for the handling department."""
+    """Owner: citizen (the case's applicant or the agency that filed it; the request's requester). 好差评 on a
+    finished case or an answered request (which it closes), once; a bad rating (level 1 or 2) opens a
+    rectification for the handling department."""
     given = service.RatingInput(
         subject_id=body.subject_id,
         level=body.level,

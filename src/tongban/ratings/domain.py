@@ -64,8 +64,15 @@ class SubjectKind(StrEnum):
     call = "call"  # 云导服来电
 
 
-# Requests and calls get their raters and handlers once those contexts exist.
-RATEABLE = frozenset({SubjectKind.case})
+# Calls get their raters and handlers once the guidance context exists.
+RATEABLE = frozenset({SubjectKind.case, SubjectKind.request})
+
+# What each kind of subject is called in the messages its raters read.
+SUBJECT_NAMES: dict[SubjectKind, tuple[str, str]] = {
+    SubjectKind.case: ("办件", "case"),
+    SubjectKind.request: ("诉求", "request"),
+    SubjectKind.call: ("来电", "call"),
+}
 
 
 class RectificationStatus(StrEnum):
@@ -141,25 +148,30 @@ def is_bad(level: Level) -> bool:
 
 def check_rateable(kind: SubjectKind) -> None:
     if kind not in RATEABLE:
-        raise BadInput(
-            "诉求和来电暂不支持评价，目前只能评价办件", f"a {kind} is not yet rateable; only cases are", "subject_kind"
-        )
+        raise BadInput("来电暂不支持评价，目前只能评价办件和诉求", f"a {kind} is not yet rateable", "subject_kind")
 
 
-def check_rater(user_id: int | None, applicant_user_id: int | None, submitted_by: int) -> None:
-    """The applicant rates; so may whoever filed the case for them (代办), who saw the service too."""
+def check_rater(user_id: int | None, applicant_user_id: int | None, submitted_by: int | None) -> None:
+    """The applicant (诉求人) rates; so may whoever filed it for them (代办), who saw the service too."""
     if user_id is None or user_id not in (applicant_user_id, submitted_by):
-        raise Forbidden("只有申请人或代办人可以评价该办件", "only the applicant or whoever filed the case may rate it")
+        raise Forbidden("只有申请人本人或代办人可以评价", "only the applicant or whoever filed it for them may rate it")
 
 
-def check_finished(finished: bool) -> None:
-    if not finished:
-        raise Conflict("办件尚未办结，办结后才能评价", "the case is not finished yet; rate it once it is", "subject_id")
+def check_finished(kind: SubjectKind, finished: bool) -> None:
+    """A case is rated once finished; a request once answered and before it is closed."""
+    if finished:
+        return
+    if kind is SubjectKind.request:
+        raise Conflict(
+            "只能评价已答复、尚未办结的诉求", "only an answered request not yet closed can be rated", "subject_id"
+        )
+    raise Conflict("办件尚未办结，办结后才能评价", "the case is not finished yet; rate it once it is", "subject_id")
 
 
-def already_rated() -> Conflict:
+def already_rated(kind: SubjectKind) -> Conflict:
+    zh, en = SUBJECT_NAMES[kind]
     return Conflict(
-        "您已评价过该办件，每件只能评价一次", "you have already rated this case; a case is rated once", "subject_id"
+        f"您已评价过该{zh}，每件只能评价一次", f"you have already rated this {en}; it is rated once", "subject_id"
     )
 
 

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tongban.auth.domain import Actor, Role
 from tongban.ratings import service
-from tongban.ratings.domain import Channel, Level, RectificationStatus, Verdict, may_rectify, may_visit
+from tongban.ratings.domain import Channel, Level, RectificationStatus, SubjectKind, Verdict, may_rectify, may_visit
 from tongban.web import csrf
 from tongban.web.deps import Factory, ReadSession, require_page
 from tongban.web.templating import render
@@ -21,6 +21,7 @@ Rectifiers = Annotated[Actor, Depends(require_page(Role.window, Role.reviewer))]
 Visitors = Annotated[Actor, Depends(require_page(Role.supervisor))]
 Checked = [Depends(csrf.check)]
 RectificationId = Annotated[int, Path(ge=1)]
+RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/ratings", dependencies=Checked)
@@ -36,6 +37,23 @@ def rate(
     given = service.RatingInput(subject_id=case_id, level=level, channel=channel, comment=comment or None)
     service.rate(factory, actor, given)
     return RedirectResponse(f"/cases/{case_id}#rating", status_code=303)
+
+
+@router.post("/requests/{request_id}/rating", dependencies=Checked)
+def rate_request(
+    request_id: RequestId,
+    actor: Raters,
+    factory: Factory,
+    level: Annotated[Level, Form()],
+    channel: Annotated[Channel, Form()] = Channel.web,
+    comment: Annotated[str | None, Form(max_length=1000)] = None,
+) -> Response:
+    """Owner: citizen (the requester). Rates an answered request, which closes it."""
+    given = service.RatingInput(
+        subject_id=request_id, level=level, channel=channel, subject_kind=SubjectKind.request, comment=comment or None
+    )
+    service.rate(factory, actor, given)
+    return RedirectResponse(f"/requests/{request_id}#timeline", status_code=303)
 
 
 @router.get("/rectifications")

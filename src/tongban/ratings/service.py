@@ -1,21 +1,20 @@
-"""好差评 use cases: rate a case, rectify a bad rating, record the return visit (回访), list what to act on."""
+"""好差评 use cases: rate a case or a request, rectify a bad rating, record the return visit (回访), list the work."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, Subquery, case, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from tongban.audit import service as audit
 from tongban.auth.domain import Actor, Role, division_prefix
 from tongban.calendar import service as calendar
-from tongban.cases import service as cases
-from tongban.cases.service import RatingSubject
 from tongban.db import transaction, utcnow
-from tongban.errors import BadInput, Forbidden, NotFound
+from tongban.errors import BadInput, Conflict, Forbidden, NotFound
 from tongban.packs import service as packs
 from tongban.ratings.domain import (
     DEFAULT_RECTIFICATION_DAYS,
@@ -44,6 +43,8 @@ from tongban.ratings.domain import (
     rectification_due,
 )
 from tongban.ratings.models import Rating, Rectification
+from tongban.ratings.subjects import Subject, subject_of
+from tongban.requests import service as citizen_requests
 
 LIST_LIMIT = 100
 
@@ -58,7 +59,8 @@ class RatingInput:
 
 
 def rate(factory: sessionmaker[Session], actor: Actor, given: RatingInput) -> RatingView:
-    """Rates a finished case once; a bad rating opens a rectification for the department that handled it."""
+    """Rates a finished case or an answered request once; a bad rating opens a rectification for the
+    department that handled it. Rating a request closes it, in the same transaction."""
     check_rateable(given.subject_kind)
     comment = checked_comment(given.level, given.comment)
     try:
@@ -69,20 +71,23 @@ def rate(factory: sessionmaker[Session], actor: Actor, given: RatingInput) -> Ra
         with factory() as session:
             if _existing(session, given.subject_kind, given.subject_id, actor.user_id) is None:
                 raise
-        raise already_rated() from None
+        raise already_rated(given.subject_kind) from None
+    except StaleDataError:
+        # The request was closed or moved by someone else (a return visit) while it was being rated.
+        raise Conflict("诉求刚被他人处理，请刷新后重试", "the request was just changed; reload and retry") from None
 
 
 def _rate(session: Session, actor: Actor, given: RatingInput, comment: str | None, today: date) -> RatingView:
-    subject = _subject(session, actor, given.subject_id)
+    subject = subject_of(session, actor, given.subject_kind, given.subject_id)
     check_rater(actor.user_id, subject.applicant_user_id, subject.submitted_by)
-    check_finished(subject.finished)
     if _existing(session, given.subject_kind, given.subject_id, actor.user_id) is not None:
-        raise already_rated()
+        raise already_rated(given.subject_kind)
+    check_finished(given.subject_kind, subject.finished)
     assert actor.user_id is not None  # check_rater refuses anonymous raters
     rating = Rating(
         subject_kind=given.subject_kind.value,
-        subject_id=subject.case_id,
-        subject_ref=subject.number,
+        subject_id=subject.id,
+        subject_ref=subject.ref,
         rater_user_id=actor.user_id,
         level=int(given.level),
         channel=given.channel.value,
@@ -92,16 +97,15 @@ def _rate(session: Session, actor: Actor, given: RatingInput, comment: str | Non
     session.add(rating)
     session.flush()
     audit.record(session, actor, "rate", "ratings", str(rating.id), after=_rating_record(rating))
+    if subject.kind is SubjectKind.request:
+        citizen_requests.close_rated(session, actor, subject.id, _in_words(given.level, comment))
     opened = _open_rectification(session, actor, rating, subject, today) if is_bad(given.level) else None
     return _rating_view(rating, opened, today)
 
 
-def _subject(session: Session, actor: Actor, case_id: int) -> RatingSubject:
-    try:
-        return cases.rating_subject(session, actor, case_id)
-    except NotFound as exc:
-        # The case's own "id" is this API's subject_id.
-        raise NotFound(exc.message_zh, exc.message_en, "subject_id") from exc
+def _in_words(level: Level, comment: str | None) -> str:
+    """The rating as the request's timeline shows it to the staff who answered it."""
+    return f"好差评：{level.name_zh}" + (f"。{comment}" if comment else "")
 
 
 def _existing(session: Session, kind: SubjectKind, subject_id: int, user_id: int | None) -> Rating | None:
@@ -112,9 +116,7 @@ def _existing(session: Session, kind: SubjectKind, subject_id: int, user_id: int
     ).one_or_none()
 
 
-def _open_rectification(
-    session: Session, actor: Actor, rating: Rating, subject: RatingSubject, today: date
-) -> Rectification:
+def _open_rectification(session: Session, actor: Actor, rating: Rating, subject: Subject, today: date) -> Rectification:
     days = rectification_days(session, subject.pack_code)
     rectification = Rectification(
         rating_id=rating.id,
@@ -221,7 +223,7 @@ def _visible(query: Select[Rectification, Rating], actor: Actor) -> Select[Recti
 def ratings_of(session: Session, actor: Actor, subject_kind: SubjectKind, subject_id: int) -> list[RatingView]:
     """A subject's ratings, for whoever may read the subject; oldest first."""
     check_rateable(subject_kind)
-    _subject(session, actor, subject_id)
+    subject_of(session, actor, subject_kind, subject_id)
     rows = session.execute(
         select(Rating, Rectification)
         .outerjoin(Rectification, Rectification.rating_id == Rating.id)
@@ -230,6 +232,26 @@ def ratings_of(session: Session, actor: Actor, subject_kind: SubjectKind, subjec
     ).all()
     today = calendar.today()
     return [_rating_view(rating, rectification, today) for rating, rectification in rows]
+
+
+def satisfaction_by_subject(kind: SubjectKind) -> Subquery:
+    """Per subject of ``kind``: its ratings and how many of them were satisfied (满意率's two parts).
+
+    Satisfied is every level that is not a bad rating (see ``domain.is_bad``): 非常满意, 满意 and
+    基本满意. A query to join rather than rows, so that another context's indicators count their
+    subjects' ratings in their own grouped query, however many subjects there are.
+    """
+    satisfied = case((Rating.level > int(Level.dissatisfied), 1), else_=0)
+    return (
+        select(
+            Rating.subject_id.label("subject_id"),
+            func.count().label("rated"),
+            func.sum(satisfied).label("satisfied"),
+        )
+        .where(Rating.subject_kind == kind.value)
+        .group_by(Rating.subject_id)
+        .subquery("satisfaction")
+    )
 
 
 def _rating_view(rating: Rating, rectification: Rectification | None, today: date) -> RatingView:

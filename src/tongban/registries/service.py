@@ -30,14 +30,25 @@ BATCH = 5_000
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where shared data comes from, as a person is told: the registry, its owner and how fresh it is."""
+
+    code: str
+    name: str
+    name_en: str | None
+    department: str
+    department_en: str | None
+    refresh: str
+
+
+@dataclass(frozen=True)
 class Reading:
     """A value read from a registry, with where it came from, for "data instead of paper"."""
 
-    registry: str
-    registry_name: str
-    department: str
+    origin: Origin
     field: str
     value: Any
+    found: bool  # whether the registry holds a record of the person at all
 
 
 def registry(session: Session, code: str) -> Registry:
@@ -62,13 +73,11 @@ def read_person(
         by_registry.setdefault(code, []).append(field)
     found: dict[tuple[str, str], Reading] = {}
     for code, fields in by_registry.items():
-        source = registry(session, code)
+        origin = _origin(session, registry(session, code))
         record = session.get(RegistryRecord, (code, id_number))
-        department = session.get(Department, source.department_code)
-        owner = department.name if department else source.department_code
         for field in fields:
             value = record.data.get(field) if record else None
-            found[(code, field)] = Reading(code, source.name, owner, field, value)
+            found[(code, field)] = Reading(origin, field, value, record is not None)
         audit.record(
             session,
             actor,
@@ -78,6 +87,18 @@ def read_person(
             after={"fields": fields, "found": record is not None, "purpose": purpose},
         )
     return found
+
+
+def origins(session: Session, codes: Iterable[str]) -> dict[str, Origin]:
+    """The registries among ``codes`` that the platform holds, described; codes no loaded pack declares are left out."""
+    held = session.scalars(select(Registry).where(Registry.code.in_(set(codes)))).all()
+    return {source.code: _origin(session, source) for source in held}
+
+
+def _origin(session: Session, source: Registry) -> Origin:
+    department = session.get(Department, source.department_code)
+    name, name_en = (department.name, department.name_en) if department else (source.department_code, None)
+    return Origin(source.code, source.name, source.name_en, name, name_en, source.refresh)
 
 
 def _is_self(session: Session, actor: Actor, id_number: str) -> bool:

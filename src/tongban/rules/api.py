@@ -38,6 +38,7 @@ class FactOut(BaseModel):
     value: Any
     source: str
     source_name: str
+    source_name_en: str | None
 
 
 class EligibilityOut(BaseModel):

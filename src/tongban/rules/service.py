@@ -1,14 +1,16 @@
 """Eligibility checks: for the logged-in person from the registries, for given facts (staff), over a file.
 
 The person's facts are read from the registries the service's rules name (each read
-audited) and from what they typed on the form; every rule then runs on DuckDB with the
-same SQL the batch uses.
+audited), from what they typed on the form and, for ``case:filed_on``, the day the case is
+filed (today, for a check before applying); every rule then runs on DuckDB with the same
+SQL the batch uses, where the filing date is a column like any other fact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tongban.auth.domain import Actor, Role
 from tongban.auth.models import User
+from tongban.calendar import service as calendar
 from tongban.catalog.models import Service
 from tongban.errors import BadInput, Forbidden, NotFound
 from tongban.identity.domain import InvalidIdNumber, validate_id_number
@@ -24,6 +27,7 @@ from tongban.rules.domain import Fact, FactType, Rule, RuleError, RuleSet, Verdi
 from tongban.rules.engine import Progress, evaluate_file, evaluate_one
 
 STAFF = (Role.window, Role.reviewer, Role.supervisor, Role.admin)
+FILED_ON = "case:filed_on"
 
 
 def rules_of(session: Session, code: str) -> RuleSet:
@@ -50,6 +54,7 @@ class FactValue:
     value: Any
     source: str
     source_name: str
+    source_name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def check_me(session: Session, actor: Actor, code: str, form: Mapping[str, Any])
     user = session.get(User, actor.user_id)
     if user is None or not user.id_number:
         raise BadInput("账号未实名认证（缺少身份证号码）", "the account has no verified ID number", "id_number")
-    return _check(session, actor, code, user.id_number, form, "eligibility self-check")
+    return _check(session, actor, code, user.id_number, form, calendar.today(), "eligibility self-check")
 
 
 def check_person(session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any]) -> Check:
@@ -77,16 +82,18 @@ def check_person(session: Session, actor: Actor, code: str, id_number: str, form
         normal = validate_id_number(id_number).value
     except InvalidIdNumber as exc:
         raise BadInput(exc.message_zh, exc.message_en, "id_number") from None
-    return _check(session, actor, code, normal, form, "eligibility check at a window")
+    return _check(session, actor, code, normal, form, calendar.today(), "eligibility check at a window")
 
 
-def check_application(session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any]) -> Check:
+def check_application(
+    session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any], filed_on: date
+) -> Check:
     """The check an application must pass: the applicant's registry facts and what the form states.
 
     Called by the case engine, which has already settled who may file for whom (oneself, or
     a window or agency with the applicant's consent); the read is audited as the filer's.
     """
-    return _check(session, actor, code, id_number, form, "application")
+    return _check(session, actor, code, id_number, form, filed_on, "application")
 
 
 def check_facts(session: Session, actor: Actor, code: str, facts: Mapping[str, Any]) -> Check:
@@ -97,11 +104,13 @@ def check_facts(session: Session, actor: Actor, code: str, facts: Mapping[str, A
     unknown = sorted(set(facts) - set(rules.facts))
     if unknown:
         raise BadInput(f"规则没有事实：{'、'.join(unknown)}", f"the rules have no fact {', '.join(unknown)}", "facts")
-    values = [FactValue(n, f.label, facts.get(n), "given", "给定") for n, f in rules.facts.items()]
+    values = [FactValue(n, f.label, facts.get(n), "given", "给定", "given") for n, f in rules.facts.items()]
     return Check(evaluate_one(rules, facts), values)
 
 
-def _check(session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any], purpose: str) -> Check:
+def _check(
+    session: Session, actor: Actor, code: str, id_number: str, form: Mapping[str, Any], filed_on: date, purpose: str
+) -> Check:
     rules = rules_of(session, code)
     wanted = [_registry_field(fact) for fact in rules.facts.values() if fact.source.startswith("registry:")]
     readings = registries.read_person(session, actor, id_number, wanted, f"{purpose}: {code}")
@@ -109,13 +118,20 @@ def _check(session: Session, actor: Actor, code: str, id_number: str, form: Mapp
     for name, fact in rules.facts.items():
         if fact.source.startswith("registry:"):
             reading = readings[_registry_field(fact)]
-            source_name = f"{reading.registry_name}（{reading.department}）"
-            values.append(FactValue(name, fact.label, reading.value, fact.source, source_name))
+            values.append(FactValue(name, fact.label, reading.value, fact.source, *_names(reading.origin)))
+        elif fact.source == FILED_ON:
+            values.append(FactValue(name, fact.label, filed_on.isoformat(), fact.source, "申请日期", "date of filing"))
         else:
             stated = form.get(fact.source.removeprefix("form:"))
-            values.append(FactValue(name, fact.label, stated, fact.source, "申请表"))
+            values.append(FactValue(name, fact.label, stated, fact.source, "申请表", "application form"))
     verdict = evaluate_one(rules, {value.name: value.value for value in values})
     return Check(verdict, values)
+
+
+def _names(origin: registries.Origin) -> tuple[str, str]:
+    """The registry and its owner, as the check's reader is told where a fact came from."""
+    zh = f"{origin.name}（{origin.department}）"
+    return zh, f"{origin.name_en or origin.name} ({origin.department_en or origin.department})"
 
 
 def _registry_field(fact: Fact) -> tuple[str, str]:

@@ -18,11 +18,19 @@ from tongban.cases import pages as cases_pages
 from tongban.catalog import api as catalog_api
 from tongban.catalog import pages as catalog_pages
 from tongban.config import Settings
+from tongban.credentials import api as credentials_api
+from tongban.credentials import pages as credentials_pages
 from tongban.db import make_engine, make_session_factory
+from tongban.listings import api as listings_api
+from tongban.listings import pages as listings_pages
+from tongban.packs import pages as packs_pages
 from tongban.points import api as points_api
 from tongban.points import pages as points_pages
 from tongban.ratings import api as ratings_api
 from tongban.ratings import pages as ratings_pages
+from tongban.requests import api as requests_api
+from tongban.requests import dispute_api, dispute_pages, indicator_api, indicator_pages, open311
+from tongban.requests import pages as requests_pages
 from tongban.rules import api as rules_api
 from tongban.rules import pages as rules_pages
 from tongban.web import csrf, errors
@@ -44,10 +52,37 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.factory = make_session_factory(engine or make_engine(settings.resolved_database_url()))
     errors.install(app)
-    apis = (auth_api, catalog_api, points_api, cases_api, ratings_api, rules_api)
+    apis = (
+        auth_api,
+        catalog_api,
+        points_api,
+        cases_api,
+        ratings_api,
+        rules_api,
+        listings_api,
+        credentials_api,
+        requests_api,
+        indicator_api,
+        dispute_api,
+    )
     for router in (module.router for module in apis):
         app.include_router(router, prefix="/api/v1")
-    pages = (catalog_pages, points_pages, auth_pages, ratings_pages, rules_pages, cases_pages)
+    app.include_router(open311.router, prefix="/open311/v2")
+    pages = (
+        catalog_pages,
+        points_pages,
+        auth_pages,
+        ratings_pages,
+        rules_pages,
+        cases_pages,
+        packs_pages,
+        listings_pages,
+        credentials_pages,
+        # Before the request pages, whose /requests/{request_id} would otherwise take /requests/indicators.
+        indicator_pages,
+        requests_pages,
+        dispute_pages,
+    )
     for router in (module.router for module in pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

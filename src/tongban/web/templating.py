@@ -16,7 +16,19 @@ from tongban.web import csrf
 from tongban.web.i18n import locale_of, pick
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTEXTS_WITH_PAGES = ("web", "catalog", "points", "auth", "cases", "ratings", "rules")
+CONTEXTS_WITH_PAGES = (
+    "web",
+    "catalog",
+    "points",
+    "auth",
+    "cases",
+    "ratings",
+    "rules",
+    "listings",
+    "credentials",
+    "packs",
+    "requests",
+)
 
 _env = Environment(
     loader=ChoiceLoader([FileSystemLoader(ROOT / name / "templates") for name in CONTEXTS_WITH_PAGES]),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:16:02.833545
+Create Date: 2026-11-23 19:43:27.650407
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,8 @@ def upgrade() -> None:
         "packs",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.Text(), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("checksum", sa.String(length=64), nullable=False),
         sa.Column("loaded_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
@@ -99,6 +101,8 @@ def upgrade() -> None:
         sa.Column("home_lon", sa.Float(), nullable=True),
         sa.Column("calendar", sa.JSON(), nullable=True),
         sa.Column("rectification_days", sa.Integer(), nullable=False),
+        sa.Column("scenarios", sa.JSON(), nullable=False),
+        sa.Column("request_index", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_packs")),
     )
     op.create_table(
@@ -218,6 +222,93 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_registries_pack_code"), ["pack_code"], unique=False)
 
     op.create_table(
+        "request_providers",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(length=12), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("hours", sa.String(length=100), nullable=False),
+        sa.Column("slots", sa.JSON(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_request_providers_department_code_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"],
+            ["jurisdictions.code"],
+            name=op.f("fk_request_providers_jurisdiction_code_jurisdictions"),
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_request_providers")),
+    )
+    with op.batch_alter_table("request_providers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_providers_department_code"), ["department_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_request_providers_jurisdiction_code"), ["jurisdiction_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_request_providers_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
+        "request_routing_examples",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"],
+            ["departments.code"],
+            name=op.f("fk_request_routing_examples_department_code_departments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_routing_examples")),
+    )
+    with op.batch_alter_table("request_routing_examples", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_routing_examples_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
+        "request_routing_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("type_codes", sa.JSON(), nullable=False),
+        sa.Column("keywords", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_request_routing_rules_department_code_departments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_routing_rules")),
+    )
+    with op.batch_alter_table("request_routing_rules", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_routing_rules_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
+        "request_types",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=300), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(length=12), nullable=False),
+        sa.Column("channels", sa.JSON(), nullable=False),
+        sa.Column("location", sa.String(length=16), nullable=False),
+        sa.Column("photos", sa.Integer(), nullable=False),
+        sa.Column("limits", sa.JSON(), nullable=False),
+        sa.Column("default_department", sa.String(length=64), nullable=True),
+        sa.Column("levels", sa.JSON(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["default_department"], ["departments.code"], name=op.f("fk_request_types_default_department_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_request_types_jurisdiction_code_jurisdictions")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_request_types")),
+    )
+    with op.batch_alter_table("request_types", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_types_jurisdiction_code"), ["jurisdiction_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_request_types_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
         "services",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("basic_code", sa.String(length=64), nullable=False),
@@ -250,6 +341,7 @@ def upgrade() -> None:
         sa.Column("keywords", sa.JSON(), nullable=False),
         sa.Column("workflow", sa.JSON(), nullable=False),
         sa.Column("eligibility", sa.JSON(), nullable=True),
+        sa.Column("house_code", sa.JSON(none_as_null=True), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("pack_code", sa.String(length=64), nullable=False),
         sa.Column("updated_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
@@ -398,6 +490,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_submitted_by"), ["submitted_by"], unique=False)
 
     op.create_table(
+        "draws",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=300), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(length=12), nullable=False),
+        sa.Column("service_code", sa.String(length=64), nullable=False),
+        sa.Column("registry_code", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("commitment", sa.String(length=64), nullable=False),
+        sa.Column("seed", sa.String(length=64), nullable=False),
+        sa.Column("enrol_until", sa.Date(), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("drawn_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("drawn_by", sa.String(length=64), nullable=True),
+        sa.Column("pack_code", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_draws_jurisdiction_code_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(["registry_code"], ["registries.code"], name=op.f("fk_draws_registry_code_registries")),
+        sa.ForeignKeyConstraint(["service_code"], ["services.code"], name=op.f("fk_draws_service_code_services")),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_draws")),
+    )
+    with op.batch_alter_table("draws", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_draws_jurisdiction_code"), ["jurisdiction_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_draws_status"), ["status"], unique=False)
+
+    op.create_table(
         "materials",
         sa.Column("service_code", sa.String(length=64), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -463,6 +583,78 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("registry_code", "id_number", name=op.f("pk_registry_records")),
     )
+    op.create_table(
+        "requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tracking_code", sa.String(length=24), nullable=False),
+        sa.Column("dispute_token", sa.String(length=32), nullable=True),
+        sa.Column("type_code", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("channel", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("jurisdiction_code", sa.String(length=12), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("address", sa.String(length=300), nullable=True),
+        sa.Column("location_source", sa.String(length=8), nullable=True),
+        sa.Column("requester_user_id", sa.Integer(), nullable=True),
+        sa.Column("requester_name", sa.String(length=100), nullable=False),
+        sa.Column("requester_phone", sa.String(length=20), nullable=True),
+        sa.Column("submitted_by", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("priority", sa.String(length=16), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=True),
+        sa.Column("suggested_department", sa.String(length=64), nullable=True),
+        sa.Column("suggested_by", sa.String(length=16), nullable=True),
+        sa.Column("suggestion_score", sa.Float(), nullable=True),
+        sa.Column("department_code", sa.String(length=64), nullable=True),
+        sa.Column("stage", sa.String(length=16), nullable=True),
+        sa.Column("stage_started_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("due_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("warn_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("signed_in_time", sa.Boolean(), nullable=True),
+        sa.Column("closed_in_time", sa.Boolean(), nullable=True),
+        sa.Column("extended", sa.Boolean(), nullable=False),
+        sa.Column("send_backs", sa.Integer(), nullable=False),
+        sa.Column("escalated_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("reply", sa.Text(), nullable=True),
+        sa.Column("submitted_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("routed_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("replied_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=100), nullable=True),
+        sa.Column("fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_requests_department_code_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"], ["jurisdictions.code"], name=op.f("fk_requests_jurisdiction_code_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(["requester_user_id"], ["users.id"], name=op.f("fk_requests_requester_user_id_users")),
+        sa.ForeignKeyConstraint(["submitted_by"], ["users.id"], name=op.f("fk_requests_submitted_by_users")),
+        sa.ForeignKeyConstraint(
+            ["suggested_department"], ["departments.code"], name=op.f("fk_requests_suggested_department_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["type_code"], ["request_types.code"], name=op.f("fk_requests_type_code_request_types")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_requests")),
+        sa.UniqueConstraint("dispute_token", name=op.f("uq_requests_dispute_token")),
+        sa.UniqueConstraint("submitted_by", "idempotency_key", name="uq_requests_idempotency"),
+        sa.UniqueConstraint("tracking_code", name=op.f("uq_requests_tracking_code")),
+    )
+    with op.batch_alter_table("requests", schema=None) as batch_op:
+        batch_op.create_index("ix_requests_board", ["status", "department_code", "jurisdiction_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_department_code"), ["department_code"], unique=False)
+        batch_op.create_index("ix_requests_due", ["status", "due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_jurisdiction_code"), ["jurisdiction_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_requester_user_id"), ["requester_user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_submitted_at"), ["submitted_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_requests_type_code"), ["type_code"], unique=False)
+
     op.create_table(
         "case_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -547,6 +739,95 @@ def upgrade() -> None:
         batch_op.create_index("ix_case_steps_inbox", ["status", "role", "jurisdiction_code"], unique=False)
 
     op.create_table(
+        "draw_allocations",
+        sa.Column("draw_code", sa.String(length=64), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.String(length=64), nullable=False),
+        sa.Column("ticket", sa.String(length=64), nullable=False),
+        sa.Column("plot_code", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["draw_code"], ["draws.code"], name=op.f("fk_draw_allocations_draw_code_draws")),
+        sa.PrimaryKeyConstraint("draw_code", "rank", name=op.f("pk_draw_allocations")),
+    )
+    op.create_table(
+        "draw_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("draw_code", sa.String(length=64), nullable=False),
+        sa.Column("household_id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("id_number", sa.String(length=18), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("entered_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["draw_code"], ["draws.code"], name=op.f("fk_draw_entries_draw_code_draws")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_draw_entries_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_draw_entries")),
+        sa.UniqueConstraint("draw_code", "household_id", name="uq_draw_entries_household"),
+    )
+    with op.batch_alter_table("draw_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_draw_entries_draw_code"), ["draw_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_draw_entries_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "draw_plots",
+        sa.Column("draw_code", sa.String(length=64), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Float(), nullable=False),
+        sa.Column("terrain", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["draw_code"], ["draws.code"], name=op.f("fk_draw_plots_draw_code_draws")),
+        sa.PrimaryKeyConstraint("draw_code", "code", name=op.f("pk_draw_plots")),
+        sa.UniqueConstraint("draw_code", "position", name="uq_draw_plots_position"),
+    )
+    op.create_table(
+        "house_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("case_number", sa.String(length=32), nullable=False),
+        sa.Column("service_code", sa.String(length=64), nullable=False),
+        sa.Column("guards_service", sa.String(length=64), nullable=False),
+        sa.Column("inspectors", sa.String(length=64), nullable=False),
+        sa.Column("construction_case_id", sa.Integer(), nullable=True),
+        sa.Column("construction_case_number", sa.String(length=32), nullable=True),
+        sa.Column("applicant_user_id", sa.Integer(), nullable=True),
+        sa.Column("applicant_name", sa.String(length=100), nullable=False),
+        sa.Column("place_code", sa.String(length=12), nullable=False),
+        sa.Column("colour", sa.String(length=8), nullable=False),
+        sa.Column("colour_reason", sa.Text(), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("updated_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("colour IN ('green', 'yellow', 'red')", name=op.f("ck_house_codes_colour")),
+        sa.ForeignKeyConstraint(
+            ["applicant_user_id"], ["users.id"], name=op.f("fk_house_codes_applicant_user_id_users")
+        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_house_codes_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["construction_case_id"], ["cases.id"], name=op.f("fk_house_codes_construction_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["guards_service"], ["services.code"], name=op.f("fk_house_codes_guards_service_services")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspectors"], ["departments.code"], name=op.f("fk_house_codes_inspectors_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["place_code"], ["jurisdictions.code"], name=op.f("fk_house_codes_place_code_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(["service_code"], ["services.code"], name=op.f("fk_house_codes_service_code_services")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_house_codes")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_house_codes_case_id")),
+        sa.UniqueConstraint("number", name=op.f("uq_house_codes_number")),
+        sa.UniqueConstraint("token", name=op.f("uq_house_codes_token")),
+    )
+    with op.batch_alter_table("house_codes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_house_codes_applicant_user_id"), ["applicant_user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_house_codes_colour"), ["colour"], unique=False)
+        batch_op.create_index(batch_op.f("ix_house_codes_construction_case_id"), ["construction_case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_house_codes_guards_service"), ["guards_service"], unique=False)
+        batch_op.create_index(batch_op.f("ix_house_codes_inspectors"), ["inspectors"], unique=False)
+        batch_op.create_index(batch_op.f("ix_house_codes_place_code"), ["place_code"], unique=False)
+
+    op.create_table(
         "rectifications",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rating_id", sa.Integer(), nullable=False),
@@ -580,17 +861,198 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_rectifications_jurisdiction_code"), ["jurisdiction_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_rectifications_status"), ["status"], unique=False)
 
+    op.create_table(
+        "request_appointments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("provider_code", sa.String(length=64), nullable=False),
+        sa.Column("starts_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["provider_code"],
+            ["request_providers.code"],
+            name=op.f("fk_request_appointments_provider_code_request_providers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["requests.id"], name=op.f("fk_request_appointments_request_id_requests")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_appointments")),
+    )
+    with op.batch_alter_table("request_appointments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_appointments_request_id"), ["request_id"], unique=False)
+        batch_op.create_index(
+            "uq_appointments_slot",
+            ["provider_code", "starts_at"],
+            unique=True,
+            sqlite_where=sa.text("status = 'booked'"),
+            postgresql_where=sa.text("status = 'booked'"),
+        )
+
+    op.create_table(
+        "request_departments",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_request_departments_department_code_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["requests.id"], name=op.f("fk_request_departments_request_id_requests")
+        ),
+        sa.PrimaryKeyConstraint("request_id", "department_code", name=op.f("pk_request_departments")),
+    )
+    with op.batch_alter_table("request_departments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_departments_department_code"), ["department_code"], unique=False)
+
+    op.create_table(
+        "request_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=24), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["request_id"], ["requests.id"], name=op.f("fk_request_events_request_id_requests")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_events")),
+    )
+    with op.batch_alter_table("request_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_events_request_id"), ["request_id"], unique=False)
+
+    op.create_table(
+        "request_photos",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["file_id"], ["stored_files.id"], name=op.f("fk_request_photos_file_id_stored_files")),
+        sa.ForeignKeyConstraint(["request_id"], ["requests.id"], name=op.f("fk_request_photos_request_id_requests")),
+        sa.PrimaryKeyConstraint("request_id", "position", name=op.f("pk_request_photos")),
+    )
+    op.create_table(
+        "supervision_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("issued_by", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("warned_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("done_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["requests.id"], name=op.f("fk_supervision_orders_request_id_requests")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_orders")),
+    )
+    with op.batch_alter_table("supervision_orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_supervision_orders_request_id"), ["request_id"], unique=False)
+
+    op.create_table(
+        "house_inspections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("house_code_id", sa.Integer(), nullable=False),
+        sa.Column("inspected_on", sa.Date(), nullable=False),
+        sa.Column("colour_before", sa.String(length=8), nullable=False),
+        sa.Column("colour", sa.String(length=8), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("rectification", sa.Text(), nullable=True),
+        sa.Column("inspector_user_id", sa.Integer(), nullable=True),
+        sa.Column("inspector", sa.String(length=64), nullable=False),
+        sa.Column("at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("colour IN ('green', 'yellow', 'red')", name=op.f("ck_house_inspections_colour")),
+        sa.CheckConstraint(
+            "colour_before IN ('green', 'yellow', 'red')", name=op.f("ck_house_inspections_colour_before")
+        ),
+        sa.ForeignKeyConstraint(
+            ["house_code_id"], ["house_codes.id"], name=op.f("fk_house_inspections_house_code_id_house_codes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_user_id"], ["users.id"], name=op.f("fk_house_inspections_inspector_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_house_inspections")),
+    )
+    with op.batch_alter_table("house_inspections", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_house_inspections_house_code_id"), ["house_code_id"], unique=False)
+
+    op.create_table(
+        "inspection_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspection_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=200), nullable=False),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["file_id"], ["stored_files.id"], name=op.f("fk_inspection_photos_file_id_stored_files")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_id"],
+            ["house_inspections.id"],
+            name=op.f("fk_inspection_photos_inspection_id_house_inspections"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_photos")),
+    )
+    with op.batch_alter_table("inspection_photos", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inspection_photos_inspection_id"), ["inspection_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("inspection_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_photos_inspection_id"))
+
+    op.drop_table("inspection_photos")
+    with op.batch_alter_table("house_inspections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_house_inspections_house_code_id"))
+
+    op.drop_table("house_inspections")
+    with op.batch_alter_table("supervision_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_supervision_orders_request_id"))
+
+    op.drop_table("supervision_orders")
+    op.drop_table("request_photos")
+    with op.batch_alter_table("request_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_events_request_id"))
+
+    op.drop_table("request_events")
+    with op.batch_alter_table("request_departments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_departments_department_code"))
+
+    op.drop_table("request_departments")
+    with op.batch_alter_table("request_appointments", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_appointments_slot",
+            sqlite_where=sa.text("status = 'booked'"),
+            postgresql_where=sa.text("status = 'booked'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_request_appointments_request_id"))
+
+    op.drop_table("request_appointments")
     with op.batch_alter_table("rectifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rectifications_status"))
         batch_op.drop_index(batch_op.f("ix_rectifications_jurisdiction_code"))
         batch_op.drop_index(batch_op.f("ix_rectifications_department_code"))
 
     op.drop_table("rectifications")
+    with op.batch_alter_table("house_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_house_codes_place_code"))
+        batch_op.drop_index(batch_op.f("ix_house_codes_inspectors"))
+        batch_op.drop_index(batch_op.f("ix_house_codes_guards_service"))
+        batch_op.drop_index(batch_op.f("ix_house_codes_construction_case_id"))
+        batch_op.drop_index(batch_op.f("ix_house_codes_colour"))
+        batch_op.drop_index(batch_op.f("ix_house_codes_applicant_user_id"))
+
+    op.drop_table("house_codes")
+    op.drop_table("draw_plots")
+    with op.batch_alter_table("draw_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_draw_entries_user_id"))
+        batch_op.drop_index(batch_op.f("ix_draw_entries_draw_code"))
+
+    op.drop_table("draw_entries")
+    op.drop_table("draw_allocations")
     with op.batch_alter_table("case_steps", schema=None) as batch_op:
         batch_op.drop_index("ix_case_steps_inbox")
         batch_op.drop_index(batch_op.f("ix_case_steps_case_id"))
@@ -605,6 +1067,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
 
     op.drop_table("case_events")
+    with op.batch_alter_table("requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_requests_type_code"))
+        batch_op.drop_index(batch_op.f("ix_requests_submitted_at"))
+        batch_op.drop_index(batch_op.f("ix_requests_status"))
+        batch_op.drop_index(batch_op.f("ix_requests_requester_user_id"))
+        batch_op.drop_index(batch_op.f("ix_requests_jurisdiction_code"))
+        batch_op.drop_index("ix_requests_due")
+        batch_op.drop_index(batch_op.f("ix_requests_department_code"))
+        batch_op.drop_index("ix_requests_board")
+
+    op.drop_table("requests")
     op.drop_table("registry_records")
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ratings_rater_user_id"))
@@ -616,6 +1089,11 @@ def downgrade() -> None:
 
     op.drop_table("point_services")
     op.drop_table("materials")
+    with op.batch_alter_table("draws", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_draws_status"))
+        batch_op.drop_index(batch_op.f("ix_draws_jurisdiction_code"))
+
+    op.drop_table("draws")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_submitted_by"))
         batch_op.drop_index(batch_op.f("ix_cases_status"))
@@ -644,6 +1122,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_services_basic_code"))
 
     op.drop_table("services")
+    with op.batch_alter_table("request_types", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_types_pack_code"))
+        batch_op.drop_index(batch_op.f("ix_request_types_jurisdiction_code"))
+
+    op.drop_table("request_types")
+    with op.batch_alter_table("request_routing_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_routing_rules_pack_code"))
+
+    op.drop_table("request_routing_rules")
+    with op.batch_alter_table("request_routing_examples", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_routing_examples_pack_code"))
+
+    op.drop_table("request_routing_examples")
+    with op.batch_alter_table("request_providers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_providers_pack_code"))
+        batch_op.drop_index(batch_op.f("ix_request_providers_jurisdiction_code"))
+        batch_op.drop_index(batch_op.f("ix_request_providers_department_code"))
+
+    op.drop_table("request_providers")
     with op.batch_alter_table("registries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registries_pack_code"))
 
