@@ -175,3 +175,12 @@ def test_lottery_rerun_reproduces_a_published_draw_and_refuses_a_wrong_seed(tmp_
     assert result.stdout.splitlines() == expected
     wrong = runner.invoke(app, ["lottery", "rerun", "--seed", "11" * 32, "--commitment", commitment(seed), *args])
     assert wrong.exit_code == 1 and "commitment" in wrong.stderr
+
+
+def test_requests_sweep_reports_what_it_did_and_refuses_a_time_without_offset(cli_db: sessionmaker[Session]) -> None:
+    result = runner.invoke(app, ["requests", "sweep", "--now", "2026-12-07T09:00:00+08:00"])
+    assert result.exit_code == 0, result.output
+    assert "supervision orders warned: 0" in result.output
+    bad = runner.invoke(app, ["requests", "sweep", "--now", "2026-12-07 09:00"])
+    assert bad.exit_code == 1
+    assert "--now 须为带时区的 ISO 8601 时间" in bad.output

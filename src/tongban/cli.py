@@ -266,6 +266,21 @@ def cases_sweep(
     say(f"已检查 {report.checked} 个环节 / checked {report.checked} open steps；新预警 / new warnings: {counts}")
 
 
+@requests_app.command("sweep")
+def requests_sweep(
+    now: Annotated[str | None, typer.Option(help="sweep as of this time (ISO 8601 with offset); default now")] = None,
+) -> None:
+    """Warns supervision orders due by the next working day; closes answers left unrated by return visit."""
+    from tongban.requests.sweeps import sweep
+
+    moment = _datetime_option("--now", now) if now else None
+    with user_errors():
+        report = sweep(_factory(get_settings()), moment)
+    say(f"督办预警 {report.warned_orders} 件 / supervision orders warned: {report.warned_orders}")
+    closed = len(report.closed_unrated)
+    say(f"回访办结 {closed} 件 / closed by return visit: {closed} {' '.join(report.closed_unrated)}".rstrip())
+
+
 @app.command()
 def certify(
     pensioners: Annotated[Path, typer.Option(help="pension roll CSV")],
@@ -315,6 +330,16 @@ def _date_option(name: str, value: str) -> date:
         fail(f"{name} 须为 YYYY-MM-DD 格式的日期 / {name} must be a date as YYYY-MM-DD, not {value!r}")
 
 
+def _datetime_option(name: str, value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        fail(f"{name} 须为带时区的 ISO 8601 时间 / {name} must be an ISO 8601 time with an offset, not {value!r}")
+    return moment
+
+
 def say(text: str) -> None:
     stdout.print(text, markup=False, highlight=False, soft_wrap=True)
 
@@ -352,18 +377,20 @@ def _start_sweeps(settings: Settings, minutes: int) -> None:
     """One sweeper per `serve`, in this process, whatever the number of workers.
 
     Several servers behind a load balancer should sweep from one of them only
-    (`--sweep-minutes 0` on the others), or from cron with `tongban cases sweep`.
+    (`--sweep-minutes 0` on the others), or from cron with `tongban cases sweep` and `tongban requests sweep`.
     """
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from tongban.cases.inbox import sweep
+    from tongban.cases.inbox import sweep as sweep_cases
+    from tongban.requests.sweeps import sweep as sweep_requests
 
     scheduler = BackgroundScheduler(daemon=True)
     factory = _factory(settings)
     # Start at once so a restart does not wait a full interval; coalesce missed runs into one.
-    trigger = IntervalTrigger(minutes=minutes)
-    scheduler.add_job(sweep, trigger, args=[factory], coalesce=True, max_instances=1, next_run_time=_now())
+    for job in (sweep_cases, sweep_requests):
+        trigger = IntervalTrigger(minutes=minutes)
+        scheduler.add_job(job, trigger, args=[factory], coalesce=True, max_instances=1, next_run_time=_now())
     scheduler.start()
 
 

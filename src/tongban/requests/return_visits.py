@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tongban.auth.domain import Actor, Role, division_prefix
+from tongban.auth.domain import SYSTEM, Actor, Role, division_prefix
 from tongban.db import transaction, utcnow
 from tongban.errors import Forbidden
 from tongban.requests.domain import Action, Status
@@ -28,8 +28,11 @@ VISIT_NOTE = f"回访：答复后 {RATE_WITHIN_DAYS} 日内未评价，经回访
 
 
 def close_unrated(factory: sessionmaker[Session], actor: Actor, now: datetime | None = None) -> list[str]:
-    """Closes the supervisor's area's requests answered more than ``RATE_WITHIN_DAYS`` ago; their tracking codes."""
-    if actor.role is not Role.supervisor or actor.jurisdiction_code is None:
+    """Closes the area's requests answered more than ``RATE_WITHIN_DAYS`` ago; their tracking codes.
+
+    A supervisor closes those of their own area; the scheduled sweep (``SYSTEM``) those of every area.
+    """
+    if actor != SYSTEM and (actor.role is not Role.supervisor or actor.jurisdiction_code is None):
         raise Forbidden("只有辖区督办人员可以回访", "only a supervisor of the area records return visits")
     now = now or utcnow()
     with transaction(factory) as session:
@@ -38,15 +41,15 @@ def close_unrated(factory: sessionmaker[Session], actor: Actor, now: datetime | 
 
 def _unrated(session: Session, actor: Actor, now: datetime) -> list[CitizenRequest]:
     """Answered before the cutoff and still answered: a rating would have closed them."""
-    assert actor.jurisdiction_code is not None  # close_unrated admits supervisors of an area only
+    query = select(CitizenRequest).where(
+        CitizenRequest.status == Status.replied.value,
+        CitizenRequest.replied_at <= now - timedelta(days=RATE_WITHIN_DAYS),
+    )
+    if actor.jurisdiction_code is not None:
+        area = division_prefix(actor.jurisdiction_code)
+        query = query.where(CitizenRequest.jurisdiction_code.startswith(area, autoescape=True))
     query = (
-        select(CitizenRequest)
-        .where(
-            CitizenRequest.status == Status.replied.value,
-            CitizenRequest.replied_at <= now - timedelta(days=RATE_WITHIN_DAYS),
-            CitizenRequest.jurisdiction_code.startswith(division_prefix(actor.jurisdiction_code), autoescape=True),
-        )
-        .order_by(CitizenRequest.id)
+        query.order_by(CitizenRequest.id)
         # A rating of one of them at the same moment waits, then fails on the version: one close wins.
         .with_for_update()
     )
