@@ -18,6 +18,7 @@ from tongban.requests.domain import (
     Stage,
     Status,
     extended,
+    limits_at_level,
     limits_of,
     must_escalate,
     next_level,
@@ -130,6 +131,33 @@ def test_a_dispute_moves_from_village_to_town_to_county_and_no_further() -> None
     assert next_level(Level.town) is Level.county
     with pytest.raises(Conflict):
         next_level(Level.county)
+
+
+def test_each_dispute_level_runs_its_own_handling_limit_and_urgent_still_applies() -> None:
+    stored = {
+        "stages": {
+            "sign": {"limit": {"value": 1, "unit": "工作日"}},
+            "handle": {"limit": {"value": 30, "unit": DAYS}, "by_priority": {"urgent": {"value": 3, "unit": DAYS}}},
+        }
+    }
+    levels = [
+        {"level": "village", "departments": ["v"], "limit": {"value": 10, "unit": DAYS}},
+        {"level": "town", "departments": ["t"], "limit": {"value": 15, "unit": DAYS}},
+        {"level": "county", "departments": ["c"], "limit": None},
+    ]
+    taken = at(2025, 10, 8, 9, 0)
+
+    def due(level: str, priority: Priority = Priority.general) -> datetime:
+        clock = start_clock(Status.in_progress, limits_at_level(stored, levels, level), priority, taken, CAL)
+        assert clock is not None
+        return clock.due_at
+
+    assert due("village") == at(2025, 10, 18, 23, 59, 59)
+    assert due("town") == at(2025, 10, 23, 23, 59, 59)
+    assert due("county") == at(2025, 11, 7, 23, 59, 59)  # no limit of its own: the type's 30 days
+    assert due("village", Priority.urgent) == at(2025, 10, 11, 23, 59, 59)
+    sign = start_clock(Status.routed, limits_at_level(stored, levels, "village"), Priority.general, taken, CAL)
+    assert sign is not None and sign.stage is Stage.sign  # only the handling limit is the level's
 
 
 def test_a_limit_is_read_back_as_stored() -> None:

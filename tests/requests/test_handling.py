@@ -9,10 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.requests.conftest import Act, Raise, Read
 from tongban.auth.domain import Actor
+from tongban.calendar.limits import CHINA
+from tongban.db import utcnow
 from tongban.errors import BadInput, Conflict, Forbidden, NotFound
 from tongban.requests import handling, views
 from tongban.requests.domain import Action, Level, Priority, Stage, Status
 from tongban.requests.handling import Routing
+from tongban.requests.views import RequestView
 
 ROAD = "单元门口的道路在施工开挖，老年人进出很不方便，希望及时解决。"
 
@@ -97,6 +100,11 @@ def test_a_petition_is_extended_once_with_a_reason(raise_request: Raise, act: Ac
         act("mz", view, Action.extend, reason="再延一次")
 
 
+def days_left(view: RequestView) -> int:
+    assert view.due_at is not None
+    return (view.due_at.astimezone(CHINA).date() - utcnow().astimezone(CHINA).date()).days
+
+
 def test_a_dispute_moves_from_the_village_to_the_town_centre(raise_request: Raise, act: Act) -> None:
     dispute = raise_request(
         "villager",
@@ -107,9 +115,12 @@ def test_a_dispute_moves_from_the_village_to_the_town_centre(raise_request: Rais
     assert dispute.level == Level.village.value
     view = act("dispatcher", dispute, Action.route, routing=Routing(["rp-tw"]))
     view = act("tw", view, Action.sign)
+    assert days_left(view) == 10  # the village's own limit
     view = act("tw", view, Action.escalate, reason="村级调解未成，双方同意提交镇矛调中心。")
     assert (view.level, view.department_code, view.status) == (Level.town.value, "rp-tz", Status.routed)
-    view = act("tz", act("tz", view, Action.sign), Action.escalate, reason="涉及多部门，提交县矛调中心。")
+    view = act("tz", view, Action.sign)
+    assert days_left(view) == 20  # the town's, counted from when the town took it
+    view = act("tz", view, Action.escalate, reason="涉及多部门，提交县矛调中心。")
     assert (view.level, view.department_code) == (Level.county.value, "rp-xz")
     view = act("xz", view, Action.sign)
     assert Action.escalate in view.actions

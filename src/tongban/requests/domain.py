@@ -12,7 +12,7 @@ within 30 days each); hotline-style types have urgent, general and complex limit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -228,6 +228,17 @@ def limits_of(stored: Mapping[str, object]) -> Limits:
         stages[Stage(name)] = StageLimit(_limit(entry["limit"]), by_priority)
     extension = stored.get("extension")
     return Limits(stages, _limit(extension) if extension else None)
+
+
+def limits_at_level(stored: Mapping[str, object], levels: Sequence[Mapping[str, object]], level: str | None) -> Limits:
+    """A dispute's limits at the level it has reached: that level's handling limit, counted from when
+    the level takes it (每一级的调处时限从该级接手时起算); limits declared per priority still apply."""
+    limits = limits_of(stored)
+    declared = next((item.get("limit") for item in levels if item.get("level") == level), None)
+    if not declared or Stage.handle not in limits.stages:
+        return limits
+    handle = limits.stages[Stage.handle]
+    return replace(limits, stages={**limits.stages, Stage.handle: StageLimit(_limit(declared), handle.by_priority)})
 
 
 def _mapping(value: object) -> Mapping[str, object]:

@@ -30,7 +30,18 @@ from tongban.files import service as files
 from tongban.files.domain import FileRefused, MediaType, read_location
 from tongban.geo import haversine_m
 from tongban.requests import routing_store, views
-from tongban.requests.domain import OPEN, Action, Channel, Kind, Priority, Status, limits_of, next_status, start_clock
+from tongban.requests.domain import (
+    OPEN,
+    Action,
+    Channel,
+    Kind,
+    Priority,
+    Status,
+    limits_at_level,
+    limits_of,
+    next_status,
+    start_clock,
+)
 from tongban.requests.models import CitizenRequest, RequestEvent, RequestPhoto, RequestType
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -269,7 +280,8 @@ def _suggest(session: Session, kind: RequestType, request: CitizenRequest) -> No
 def set_clock(session: Session, kind: RequestType, request: CitizenRequest, now: datetime) -> None:
     """Starts the limit of the stage the request has just entered (or clears it)."""
     days = calendar.working_calendar(session)
-    clock = start_clock(Status(request.status), limits_of(kind.limits), Priority(request.priority), now, days)
+    limits = limits_at_level(kind.limits, kind.levels, request.level)
+    clock = start_clock(Status(request.status), limits, Priority(request.priority), now, days)
     request.stage = clock.stage.value if clock else None
     request.stage_started_at = clock.started_at if clock else None
     request.due_at = clock.due_at if clock else None
