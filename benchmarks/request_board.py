@@ -80,6 +80,7 @@ COLUMNS = [
     "closed_in_time",
     "extended",
     "send_backs",
+    "review_round",
     "escalated_at",
     "submitted_at",
     "routed_at",
@@ -196,7 +197,7 @@ def request_row(n: int, draw: random.Random, reliability: dict[str, float], now:
         n, f"B{n:010d}", kind_code, TYPES[kind_code], "web", f"诉求{n}", "路面开挖，希望尽快处理", place, "居民",
         status, "general", department, stage, due, warn,
         (draw.random() < good) if signed else None, (draw.random() < good) if answered else None,
-        False, 0, escalated, received, routed_at, replied_at, closed_at, 1,
+        False, 0, 0, escalated, received, routed_at, replied_at, closed_at, 1,
     )  # fmt: skip
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.factories import PASSWORD
 from tongban.config import Settings
 from tongban.db import make_engine, make_session_factory
 from tongban.migrations import upgrade
@@ -81,3 +82,52 @@ def browser() -> Iterator[Browser]:
 def shoot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class People:
+    """Everyone in a story, each in a browser context of their own (their own cookies), logged in.
+
+    Nothing leaves the machine: requests for anything but the live server (map tiles) are refused,
+    and the pages must work without them. JavaScript errors on any page are collected.
+    """
+
+    def __init__(self, browser: Browser, base_url: str, password: str) -> None:
+        self.browser, self.base_url, self.password = browser, base_url, password
+        self.pages: dict[str, Page] = {}
+        self.errors: list[str] = []
+
+    def __call__(self, name: str, viewport: dict[str, int] = DESKTOP) -> Page:
+        if name not in self.pages:
+            context = self.browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+            local = self.base_url
+            context.route(
+                "**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort()
+            )
+            page = context.new_page()
+            page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
+            page.goto(self.base_url + "/login")
+            page.get_by_label("用户名").fill(name)
+            page.get_by_label("密码").fill(self.password)
+            page.get_by_role("button", name="登录").click()
+            expect(page.get_by_role("button", name="退出")).to_contain_text(name)
+            self.pages[name] = page
+        return self.pages[name]
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of a module's people; a module whose people are the demo's overrides it."""
+    return PASSWORD
+
+
+@pytest.fixture
+def people(browser: Browser, base_url: str, password: str) -> Iterator[People]:
+    found = People(browser, base_url, password)
+    yield found
+    for page in found.pages.values():
+        page.context.close()
+    assert found.errors == [], f"JavaScript errors: {found.errors}"

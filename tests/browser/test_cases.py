@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import live_server, shoot
+from tests.browser.conftest import People, live_server, shoot
 from tests.cases.conftest import CASE_PACK, PEOPLE
-from tests.factories import PASSWORD, user
+from tests.factories import user
 from tests.files.samples import png
 from tongban.auth.domain import SYSTEM
 from tongban.packs import service as packs
@@ -34,45 +34,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with live_server(tmp_path_factory.mktemp("cases"), fill) as url:
         yield url
-
-
-class People:
-    """Everyone in the story, each in a browser context of their own (their own cookies), logged in."""
-
-    def __init__(self, browser: Browser, base_url: str) -> None:
-        self.browser, self.base_url = browser, base_url
-        self.pages: dict[str, Page] = {}
-        self.errors: list[str] = []
-
-    def __call__(self, name: str) -> Page:
-        if name not in self.pages:
-            context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            local = self.base_url
-            # Nothing leaves the machine.
-            context.route(
-                "**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort()
-            )
-            page = context.new_page()
-            page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
-            page.goto(self.base_url + "/login")
-            page.get_by_label("用户名").fill(name)
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            expect(page.get_by_role("button", name="退出")).to_contain_text(name)
-            self.pages[name] = page
-        return self.pages[name]
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture
-def people(browser: Browser, base_url: str) -> Iterator[People]:
-    found = People(browser, base_url)
-    yield found
-    found.close()
-    assert found.errors == [], f"JavaScript errors: {found.errors}"
 
 
 def apply_with_a_file(resident: Page, base_url: str) -> str:

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import live_server, shoot
+from tests.browser.conftest import People, live_server, shoot
 from tests.files.samples import png
 from tongban.auth.demo import ensure_demo_users
 from tongban.auth.domain import SYSTEM
@@ -45,39 +45,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-class People:
-    """Each person in a browser context of their own, logged in; JavaScript errors are collected."""
-
-    def __init__(self, browser: Browser, base_url: str) -> None:
-        self.browser, self.base_url = browser, base_url
-        self.pages: dict[str, Page] = {}
-        self.errors: list[str] = []
-
-    def __call__(self, name: str) -> Page:
-        if name not in self.pages:
-            context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            local = self.base_url
-            context.route(
-                "**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort()
-            )
-            page = context.new_page()
-            page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
-            page.goto(self.base_url + "/login")
-            page.get_by_label("用户名").fill(name)
-            page.get_by_label("密码").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            expect(page.get_by_role("button", name="退出")).to_contain_text(name)
-            self.pages[name] = page
-        return self.pages[name]
-
-
 @pytest.fixture
-def people(browser: Browser, base_url: str) -> Iterator[People]:
-    found = People(browser, base_url)
-    yield found
-    for page in found.pages.values():
-        page.context.close()
-    assert found.errors == [], f"JavaScript errors: {found.errors}"
+def password() -> str:
+    return DEMO_PASSWORD  # the demo's own villagers and staff
 
 
 def check_eligibility(villager: Page, base_url: str) -> None:

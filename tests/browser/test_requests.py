@@ -1,9 +1,9 @@
-"""A citizen request (诉求) in Debian's Chromium: a photo report from a phone to its answer, and the board.
+"""A citizen request (诉求) in Debian's Chromium: a photo report from a phone to its rated answer, and the board.
 
 A resident reports a dug-up road from a phone with a photo that knows where it was taken,
 the dispatcher confirms the suggested department, the street's construction office signs
-for it and answers, and the resident reads the answer. Then the supervisor's board draws
-requests of every colour. Screenshots go to test-artifacts/.
+for it and answers, and the resident reads the answer and rates it (好差评), which closes it.
+Then the supervisor's board draws requests of every colour. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import live_server, shoot
-from tests.factories import PASSWORD, user
+from tests.browser.conftest import PHONE, People, live_server, shoot
+from tests.factories import user
 from tests.files.samples import photo
 from tests.requests.conftest import ANJI, ANJI_DEGREES, PEOPLE, REQUEST_PACK
 from tongban.auth.domain import SYSTEM
@@ -35,8 +35,6 @@ from tongban.requests.models import CitizenRequest
 pytestmark = pytest.mark.browser
 
 ROAD = "金色社区3号楼门口的道路被挖开一周了，没有围挡，晚上很危险，希望尽快恢复路面。"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -78,45 +76,6 @@ def seed_requests(factory: sessionmaker[Session], store: FileStore) -> None:
         with transaction(factory) as session:
             query = update(CitizenRequest).where(CitizenRequest.id == request_id)
             session.execute(query.values(due_at=due, warn_at=warn))
-
-
-class People:
-    """Everyone in the story, each in a browser context of their own (their own cookies), logged in."""
-
-    def __init__(self, browser: Browser, base_url: str) -> None:
-        self.browser, self.base_url = browser, base_url
-        self.pages: dict[str, Page] = {}
-        self.errors: list[str] = []
-
-    def __call__(self, name: str, viewport: dict[str, int] = DESKTOP) -> Page:
-        if name not in self.pages:
-            context = self.browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
-            local = self.base_url
-            # Nothing leaves the machine: map tiles are refused, and the form works without them.
-            context.route(
-                "**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort()
-            )
-            page = context.new_page()
-            page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
-            page.goto(self.base_url + "/login")
-            page.get_by_label("用户名").fill(name)
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            expect(page.get_by_role("button", name="退出")).to_contain_text(name)
-            self.pages[name] = page
-        return self.pages[name]
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture
-def people(browser: Browser, base_url: str) -> Iterator[People]:
-    found = People(browser, base_url)
-    yield found
-    found.close()
-    assert found.errors == [], f"JavaScript errors: {found.errors}"
 
 
 def report_from_a_phone(resident: Page, base_url: str) -> str:
@@ -180,8 +139,16 @@ def test_a_photo_report_is_routed_signed_and_answered(people: People, base_url: 
     expect(resident.locator("#answer")).to_contain_text("已督促施工单位设置围挡")
     expect(resident.locator("#timeline li").last).to_contain_text("答复")
     shoot(resident, "request-answered-phone")
+    rating = resident.get_by_role("region", name="好差评")
+    rating.get_by_label("满意", exact=True).check()
+    shoot(resident, "request-rating-phone")
+    rating.get_by_role("button", name="提交评价").click()
+    expect(resident.locator(".status-line")).to_contain_text("已办结")
+    expect(resident.locator(".rating-given")).to_contain_text("满意")
+    expect(resident.get_by_role("button", name="提交评价")).to_have_count(0)
+    shoot(resident, "request-rated-phone")
     resident.goto(f"{base_url}/requests/track?code={code}")
-    expect(resident.locator("#tracked")).to_contain_text("已答复")
+    expect(resident.locator("#tracked")).to_contain_text("已办结")
 
 
 def test_the_supervisor_board_draws_every_colour(people: People, base_url: str) -> None:
@@ -198,3 +165,19 @@ def test_the_supervisor_board_draws_every_colour(people: People, base_url: str) 
     supervisor.get_by_label("督办要求").fill("请于本周内清运完毕并书面回复。")
     supervisor.get_by_role("button", name="发出督办单").click()
     expect(supervisor.locator("#orders")).to_contain_text("请于本周内清运完毕")
+
+
+def test_a_liaison_station_member_reports_and_the_discipline_committee_has_it(people: People, base_url: str) -> None:
+    member = people("liaison", PHONE)
+    member.goto(base_url + "/requests/new")
+    expect(member.get_by_label("来源渠道")).to_have_value("liaison_station")
+    member.get_by_label("监察联络站报送").check()
+    member.get_by_label("问题描述").fill("小区内经常有人乱扔垃圾包，请分管环境卫生的干部督办。")
+    shoot(member, "request-liaison-phone")
+    member.get_by_role("button", name="提交").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text("受理回执")
+    shoot(member, "request-liaison-receipt-phone")
+
+    committee = people("jw")
+    committee.goto(base_url + "/requests/work")
+    expect(committee.locator("#queue")).to_contain_text("小区内经常有人乱扔垃圾包")

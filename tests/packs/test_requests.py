@@ -202,3 +202,15 @@ def test_a_provider_code_twice_among_packs_loaded_together_is_a_duplicate(tiny: 
     [(file, _, field, zh, en)] = errors_of([tiny, other])
     assert (file, field) == ("other-pack/requests.yaml", "providers[0].code")
     assert "服务人员代码 tp-mediator-1 重复（另见 tiny-pack）" in zh and "duplicate provider code" in en
+
+
+def test_only_a_petition_states_its_review_limit_and_every_petition_does(tiny: Path, edit: Edit) -> None:
+    edit(REQ, "      extension: {value: 5, unit: 工作日}\n", "      review: {value: 30, unit: 自然日}\n")
+    [(_, line, field, zh, en)] = errors_of([tiny])
+    assert (line, field) == (line_of(tiny / REQ, "review:"), "request_types[0].limits.review")
+    assert (zh, en) == ("只有信访事项有复查、复核", "only petitions have a review")
+    edit(REQ, "    kind: report\n", "    kind: petition\n")
+    assert errors_of([tiny]) == []
+    edit(REQ, "      review: {value: 30, unit: 自然日}\n", "")
+    [(_, _, field, zh, _)] = errors_of([tiny])
+    assert (field, zh) == ("request_types[0].limits.review", "信访事项须写明复查、复核时限")

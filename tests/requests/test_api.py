@@ -156,7 +156,7 @@ def test_an_action_needs_the_current_version(client: TestClient, login: Any) -> 
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "If-Match"
 
 
-def test_a_department_signs_and_answers_and_the_resident_closes(client: TestClient, login: Any) -> None:
+def test_a_department_signs_and_answers_and_the_return_visit_closes(client: TestClient, login: Any) -> None:
     request = routed(client, login)
     address = f"/api/v1/requests/{request['id']}/actions"
     signed = client.post(f"{address}/sign", headers={**login("cjb"), "If-Match": '"2"'})
@@ -165,9 +165,11 @@ def test_a_department_signs_and_answers_and_the_resident_closes(client: TestClie
         f"{address}/reply", json={"reason": "已回填路面。"}, headers={**login("cjb"), "If-Match": '"3"'}
     )
     assert answered.json()["status"] == "replied"
-    closed = client.post(f"{address}/close", headers={**login("resident"), "If-Match": '"4"'})
+    # The resident closes it by rating the answer (POST /api/v1/ratings), not by a bare close.
+    assert client.post(f"{address}/close", headers={**login("resident"), "If-Match": '"4"'}).status_code == 403
+    assert client.post(f"{address}/close", headers={**login("neighbour"), "If-Match": '"4"'}).status_code == 404
+    closed = client.post(f"{address}/close", headers={**login("supervisor"), "If-Match": '"4"'})
     assert closed.json()["status"] == "closed"
-    assert client.post(f"{address}/close", headers={**login("neighbour"), "If-Match": '"5"'}).status_code == 404
 
 
 def test_a_department_sees_only_its_own_queue(client: TestClient, login: Any) -> None:

@@ -12,17 +12,22 @@ from tongban.errors import BadInput, Conflict
 from tongban.requests.domain import (
     TRANSITIONS,
     Action,
+    Channel,
     Level,
     Limits,
     Priority,
     Stage,
     Status,
     extended,
+    in_review,
     limits_at_level,
     limits_of,
     must_escalate,
     next_level,
     next_status,
+    overseer,
+    review_clock,
+    review_due,
     start_clock,
 )
 
@@ -163,3 +168,53 @@ def test_each_dispute_level_runs_its_own_handling_limit_and_urgent_still_applies
 def test_a_limit_is_read_back_as_stored() -> None:
     assert HOTLINE.stages[Stage.sign].for_priority(Priority.urgent) == TimeLimit(2, Unit.hours)
     assert HOTLINE.stages[Stage.sign].for_priority(Priority.complex) == TimeLimit(1, Unit.working_days)
+
+
+def test_a_liaison_stations_report_is_overseen_by_its_types_default_department() -> None:
+    assert overseer(Channel.liaison_station, "fh-jw") == "fh-jw"
+    assert overseer(Channel.liaison_station, None) is None
+    assert all(overseer(channel, "fh-jw") is None for channel in Channel if channel is not Channel.liaison_station)
+
+
+REVIEWED = limits_of(
+    {
+        "stages": {
+            "dispatch": {"limit": {"value": 15, "unit": DAYS}},
+            "sign": {"limit": {"value": 1, "unit": "工作日"}},
+            "accept": {"limit": {"value": 15, "unit": DAYS}},
+            "handle": {"limit": {"value": 60, "unit": DAYS}},
+        },
+        "extension": {"value": 30, "unit": DAYS},
+        "review": {"value": 30, "unit": DAYS},
+    }
+)
+
+
+def test_a_petitioner_asks_for_review_then_re_review_each_within_thirty_days() -> None:
+    answered = at(2025, 10, 10, 16, 0)
+    assert review_due(REVIEWED, 0, answered, at(2025, 11, 9, 20, 0), CAL) == at(2025, 12, 9, 23, 59, 59)
+    with pytest.raises(Conflict, match="period to ask for a review"):
+        review_due(REVIEWED, 0, answered, at(2025, 11, 10, 0, 0, 1), CAL)
+    assert review_due(REVIEWED, 1, answered, at(2025, 10, 20, 9, 0), CAL) == at(2025, 11, 19, 23, 59, 59)
+    with pytest.raises(Conflict, match="final"):
+        review_due(REVIEWED, 2, answered, at(2025, 10, 20, 9, 0), CAL)
+    with pytest.raises(Conflict, match="has no review"):
+        review_due(PETITION, 0, answered, at(2025, 10, 20, 9, 0), CAL)
+
+
+def test_a_review_round_runs_one_due_time_through_every_stage_without_an_acceptance_decision() -> None:
+    limits = in_review(REVIEWED)
+    assert not limits.has(Stage.accept) and limits.extension is None
+    assert next_status(Status.routed, Action.sign, limits, None) is Status.in_progress
+    assert next_status(Status.replied, Action.review, REVIEWED, "对处理意见不服") is Status.submitted
+    with pytest.raises(BadInput):
+        next_status(Status.replied, Action.review, REVIEWED, " ")
+    due = at(2025, 12, 9, 23, 59, 59)
+    for status, stage in (
+        (Status.submitted, Stage.dispatch),
+        (Status.routed, Stage.sign),
+        (Status.in_progress, Stage.handle),
+    ):
+        clock = review_clock(status, limits, at(2025, 11, 20, 9, 0), due, CAL)
+        assert clock is not None and (clock.stage, clock.due_at) == (stage, due)
+        assert clock.warn_at == at(2025, 12, 8, 0, 0)

@@ -99,7 +99,7 @@ def test_a_located_photo_places_the_report_and_the_receipt_shows_its_code(site: 
     request_id = request_of(report(resident, photos=[photo(gps=ANJI)], lat="31.5", lon="120.3"))
     receipt = resident.get(f"/requests/{request_id}/receipt").text
     code = html.unescape(re.search(r'id="tracking-code">([^<]+)<', receipt).group(1))  # type: ignore[union-attr]
-    assert re.fullmatch(r"\d{8}[0-9A-F]{8}", code)
+    assert re.fullmatch(r"\d{8}[2-9A-HJ-NP-Z]{10}", code)
     assert f"{ANJI_DEGREES[0]:.5f}, {ANJI_DEGREES[1]:.5f}" in receipt and "取自照片" in receipt
     assert 'class="segno"' in receipt and f"/requests/track?code={code}" in receipt
     page = resident.get(f"/requests/{request_id}").text
@@ -140,6 +140,39 @@ def test_a_photo_that_is_not_an_image_is_refused_at_the_photos(site: TestClient)
     assert response.status_code == 422 and "road-1.jpg" in message_of(response.text, "photos")
 
 
+def test_a_liaison_station_member_reports_what_he_saw_in_his_own_name(
+    site: TestClient, db: sessionmaker[Session]
+) -> None:
+    member = login(site, "liaison")
+    form = member.get(NEW).text
+    assert '<option value="liaison_station" selected>监察联络站</option>' in form and 'value="rp-liaison"' in form
+    assert "<h1>代录诉求</h1>" in form
+    text = "小区内经常出现垃圾包乱扔现象，请分管环境卫生的干部督办。"
+    request_id = request_of(
+        report(member, type="rp-liaison", text=text, channel="liaison_station", jurisdiction="330523100001")
+    )
+    with db() as session:
+        raised = session.get(CitizenRequest, request_id)
+    assert raised is not None
+    assert (raised.channel, raised.requester_name, raised.jurisdiction_code) == (
+        "liaison_station",
+        "liaison",  # the station account's own name: factories name users after their login
+        "330523100001",
+    )
+
+
+def test_a_window_records_a_visitor_who_must_be_named(site: TestClient) -> None:
+    window = login(site, "operator")
+    petition = {"type": "rp-petition", "text": "母亲未能按规定享受遗属生活困难补助", "channel": "window"}
+    refused = report(window, jurisdiction="330523100001", **petition)
+    assert refused.status_code == 422
+    assert message_of(refused.text, "requester_name") == "请填写诉求人姓名"
+    recorded = report(
+        window, jurisdiction="330523100001", requester_name="陆某", requester_phone="13900000009", **petition
+    )
+    assert window.get(f"/requests/{request_of(recorded)}/receipt").status_code == 200
+
+
 def test_nearby_open_requests_of_the_same_type_are_shown_before_sending(site: TestClient, raise_request: Raise) -> None:
     raise_request("neighbour", type_code="rp-report", text="金色社区门口路面开挖无人管", lat=30.87, lon=119.68)
     resident = login(site, "resident")
@@ -154,20 +187,45 @@ def test_nearby_open_requests_of_the_same_type_are_shown_before_sending(site: Te
 # --- following a request ------------------------------------------------------------------
 
 
-def test_the_resident_follows_the_request_to_its_answer_and_closes_it(
-    site: TestClient, raise_request: Raise, act: Act
-) -> None:
+def test_the_resident_follows_the_request_to_its_answer(site: TestClient, raise_request: Raise, act: Act) -> None:
     view = routed(raise_request, act)
     view = act("cjb", view, Action.sign)
-    act("cjb", view, Action.reply, reason="已督促施工单位设置临时通道，本周内恢复路面。")
+    answered = act("cjb", view, Action.reply, reason="已督促施工单位设置临时通道，本周内恢复路面。")
     resident = login(site, "resident")
     mine = resident.get("/requests").text
     assert f'href="/requests/{view.id}"' in mine and "已答复" in mine and "凤鸣街道城建办" in mine
     page = resident.get(f"/requests/{view.id}").text
-    assert "已督促施工单位设置临时通道" in page and "确认办结" in page
+    assert "已督促施工单位设置临时通道" in page and "提交评价" in page
     assert "13800000001" in page, "the requester sees their own phone in full"
-    assert act_on(resident, view.id, "close").status_code == 303
-    assert "已办结" in resident.get(f"/requests/{view.id}").text
+    fields = {"csrf_token": csrf_of(page), "version": str(answered.version)}
+    closing = resident.post(f"/requests/{view.id}/actions/close", data=fields, follow_redirects=False)
+    assert closing.status_code == 403  # rating the answer closes it
+
+
+def test_the_requester_rates_the_answer_on_the_request_page_which_then_shows_the_rating(
+    site: TestClient, raise_request: Raise, act: Act
+) -> None:
+    view = act("cjb", routed(raise_request, act), Action.sign)
+    resident, cjb = login(site, "resident"), login(site, "cjb")
+    form = f'action="/requests/{view.id}/rating"'
+    assert f'id="rating-{view.id}"' not in resident.get(f"/requests/{view.id}").text, (
+        "nothing to rate before the answer"
+    )
+    act("cjb", view, Action.reply, reason="已督促施工单位设置临时通道，本周内恢复路面。")
+    page = resident.get(f"/requests/{view.id}").text
+    assert form in page
+    levels = re.findall(r'name="level" value="(\d)"', page)
+    assert levels == ["5", "4", "3", "2", "1"]
+    assert all(word in page for word in ("非常满意", "基本满意", "非常不满意"))
+    assert f'id="rating-{view.id}"' not in cjb.get(f"/requests/{view.id}").text, "staff get no box before a rating"
+    data = {"csrf_token": csrf_of(page), "level": "2", "comment": "临时通道太窄，轮椅过不去"}
+    rated = resident.post(f"/requests/{view.id}/rating", data=data, follow_redirects=False)
+    assert rated.status_code == 303, rated.text
+    for person in (resident, cjb):
+        after = person.get(f"/requests/{view.id}").text
+        box = after.split(f'id="rating-{view.id}"', 1)[1].split("</section>", 1)[0]
+        assert "不满意" in box and "临时通道太窄" in box and "已转整改" in box
+        assert form not in after and "已办结" in after
 
 
 def test_a_resident_withdraws_a_request_not_yet_signed_for(site: TestClient, raise_request: Raise) -> None:
@@ -306,7 +364,8 @@ def test_each_page_keeps_to_its_owners(site: TestClient, db: sessionmaker[Sessio
     assert resident.get("/requests/work").status_code == 403
     assert resident.get("/requests/board").status_code == 403
     dispatcher = login(site, "dispatcher")
-    assert dispatcher.get(NEW).status_code == 403
+    assert dispatcher.get(NEW).status_code == 200  # a hotline operator records callers' requests
+    assert login(site, "cjb").get(NEW).status_code == 403
     assert dispatcher.get("/requests/board").status_code == 403
     assert login(site, "cjb").get("/requests").status_code == 403
     admin_board = login_admin(site, db)
@@ -336,3 +395,16 @@ def test_the_request_pages_are_english_with_lang_en(site: TestClient, raise_requ
     page = resident.get(f"/requests/{view.id}").text
     assert "Timeline" in page and "Awaiting dispatch" in page
     assert "Request board" in login(site, "supervisor").get("/requests/board", params={"lang": "en"}).text
+
+
+def test_a_petitioner_asks_for_a_review_from_the_request_page(site: TestClient, raise_request: Raise, act: Act) -> None:
+    petition = raise_request("resident", type_code="rp-petition", text="申请低保被拒绝，请求说明理由并重新审核。")
+    view = act("dispatcher", petition, Action.route, routing=Routing(["rp-mz"]))
+    view = act("mz", act("mz", act("mz", view, Action.sign), Action.accept), Action.reply, reason="不予纳入。")
+    resident = login(site, "resident")
+    page = resident.get(f"/requests/{view.id}").text
+    assert "请求复查" in page and "收到答复之日起 30 日内" in page
+    refused = act_on(resident, view.id, "review", reason=" ")
+    assert refused.status_code == 422 and "请求复查须写明理由" in refused.text
+    assert act_on(resident, view.id, "review", reason="家庭收入计算有误。").status_code == 303
+    assert "待分派" in resident.get(f"/requests/{view.id}").text

@@ -29,7 +29,7 @@ def test_a_photo_report_takes_its_place_from_the_photo_and_strips_it(
     )
     assert (view.lat, view.lon) == pytest.approx(ANJI_DEGREES) and view.location_source == "photo"
     assert view.status is Status.submitted and view.photos == [1]
-    assert len(view.tracking_code) == 16 and view.requester_phone == "13800000001"
+    assert len(view.tracking_code) == 18 and view.requester_phone == "13800000001"
     with db() as session:
         stored = session.scalars(select(StoredFile)).one()
     assert read_location(store.read(stored.sha256)) is None  # the GPS left with the EXIF

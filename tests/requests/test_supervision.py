@@ -15,7 +15,7 @@ from tongban.calendar.limits import CHINA, Colour
 from tongban.db import transaction, utcnow
 from tongban.errors import BadInput, Forbidden
 from tongban.requests import supervision
-from tongban.requests.domain import Action
+from tongban.requests.domain import Action, Channel
 from tongban.requests.handling import Routing
 from tongban.requests.models import CitizenRequest
 from tongban.requests.views import RequestView
@@ -55,6 +55,28 @@ def test_a_co_department_finds_the_request_in_its_queue(
     view = act("dispatcher", view, Action.route, routing=Routing(["rp-cjb", "rp-hw"], lead="rp-cjb"))
     with db() as session:
         assert [item.id for item in supervision.queue(session, people["hw"])] == [view.id]
+
+
+def test_the_discipline_committee_finds_every_liaison_report_in_its_queue(
+    raise_request: Raise, act: Act, db: sessionmaker[Session], people: dict[str, Actor]
+) -> None:
+    def liaison(text: str) -> RequestView:
+        return raise_request(
+            "liaison",
+            type_code="rp-liaison",
+            text=text,
+            channel=Channel.liaison_station,
+            requester_name="联络站兼职监察员",
+            jurisdiction_code="330523100001",
+        )
+
+    waiting = liaison("村务公开栏三个月没有更新，账目看不到。")
+    routed_away = act("dispatcher", liaison("小区里经常有人乱扔垃圾包。"), Action.route, routing=Routing(["rp-hw"]))
+    resident = routed(raise_request, act, "rp-hw")
+    with db() as session:
+        assert {item.id for item in supervision.queue(session, people["jw"])} == {waiting.id, routed_away.id}
+        assert {item.id for item in supervision.queue(session, people["hw"])} == {routed_away.id, resident.id}
+        assert [item.id for item in supervision.queue(session, people["dispatcher"])] == [waiting.id]
 
 
 def test_the_board_counts_colours_by_department_and_by_town(

@@ -39,3 +39,15 @@ def test_the_sweep_warns_orders_and_closes_unrated_answers_as_the_platform(
     assert closed is not None and closed.status == "closed"
     assert (visit.actor, visit.reason) == ("system", return_visits.VISIT_NOTE)
     assert sweeps.sweep(db, later) == sweeps.SweepReport(0, [])  # each once
+
+
+def test_a_petition_stays_open_while_its_requester_may_still_ask_for_a_review(
+    raise_request: Raise, act: Act, db: sessionmaker[Session]
+) -> None:
+    petition = raise_request("resident", type_code="rp-petition", text="申请低保被拒绝，请求说明理由并重新审核。")
+    petition = act("dispatcher", petition, Action.route, routing=Routing(["rp-mz"]))
+    petition = act("mz", act("mz", act("mz", petition, Action.sign), Action.accept), Action.reply, reason="不予纳入。")
+    a_week_on = utcnow() + timedelta(days=return_visits.RATE_WITHIN_DAYS, minutes=1)
+    assert sweeps.sweep(db, a_week_on).closed_unrated == []  # 30 days to ask for 复查
+    a_month_on = utcnow() + timedelta(days=31)
+    assert sweeps.sweep(db, a_month_on).closed_unrated == [petition.tracking_code]

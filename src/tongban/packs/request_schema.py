@@ -91,15 +91,19 @@ class LimitsSpec(_Plain):
     accept: StageLimitSpec | None = None
     handle: StageLimitSpec
     extension: LimitSpec | None = None
+    # Petitions: the time to ask for a review (复查) or re-review (复核) after the answer, and the
+    # reviewing body's time to give its opinion (信访工作条例 第35、36条: 30 days each).
+    review: LimitSpec | None = None
 
     def stages(self) -> dict[Stage, StageLimitSpec]:
         given = {Stage(name): getattr(self, name) for name in (stage.value for stage in Stage)}
         return {stage: spec for stage, spec in given.items() if spec is not None}
 
     def stored(self) -> dict[str, object]:
-        """``{"stages": {stage: {"limit", "by_priority"}}, "extension"}``, the shape ``limits_of`` reads."""
+        """``{"stages": {stage: {"limit", "by_priority"}}, "extension", "review"}``, the shape ``limits_of`` reads."""
         stages = {stage.value: spec.stored_stage() for stage, spec in self.stages().items()}
-        return {"stages": stages, "extension": self.extension.stored() if self.extension else None}
+        extension, review = (spec.stored() if spec else None for spec in (self.extension, self.review))
+        return {"stages": stages, "extension": extension, "review": review}
 
 
 class LevelSpec(_Plain):
@@ -136,6 +140,14 @@ class RequestTypeSpec(_Plain):
             _raise_violations([(("levels",), "只有矛盾纠纷分级处理", "only disputes have levels")])
         if self.kind is Kind.dispute and not self.levels:
             _raise_violations([(("levels",), "矛盾纠纷须列出调处层级", "a dispute type lists its levels")])
+        petition = self.kind is Kind.petition
+        if petition != (self.limits.review is not None):
+            zh, en = (
+                ("信访事项须写明复查、复核时限", "a petition type states its review limit")
+                if petition
+                else ("只有信访事项有复查、复核", "only petitions have a review")
+            )
+            _raise_violations([(("limits", "review"), zh, en)])
         _raise_violations(_duplicates((item.level.value for item in self.levels), "level", "levels"))
         _raise_violations(self._level_order())
         return self

@@ -164,6 +164,7 @@ class Action(StrEnum):
     escalate = "escalate"  # 矛盾纠纷上移一级
     close = "close"  # 办结
     withdraw = "withdraw"  # 撤回
+    review = "review"  # 请求复查、复核（信访）
 
 
 TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
@@ -180,11 +181,13 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
     (Status.in_progress, Action.send_back): Status.submitted,
     (Status.in_progress, Action.escalate): Status.routed,
     (Status.replied, Action.close): Status.closed,
+    # 复查、复核 go to the next body up, so the request is routed afresh.
+    (Status.replied, Action.review): Status.submitted,
 }
 
 # A written reason is part of these actions: a refusal must be in writing (书面告知), a send-back
 # says why, an extension gives the requester its reason.
-NEEDS_REASON = frozenset({Action.send_back, Action.refuse, Action.extend, Action.reply, Action.escalate})
+NEEDS_REASON = frozenset({Action.send_back, Action.refuse, Action.extend, Action.reply, Action.escalate, Action.review})
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,8 @@ class Limits:
 
     stages: Mapping[Stage, StageLimit]
     extension: TimeLimit | None = None
+    # 信访工作条例 第35、36条: the time to ask for a review and the reviewing body's time to decide.
+    review: TimeLimit | None = None
 
     def has(self, stage: Stage) -> bool:
         return stage in self.stages
@@ -226,8 +231,8 @@ def limits_of(stored: Mapping[str, object]) -> Limits:
         entry = _mapping(spec)
         by_priority = {Priority(p): _limit(value) for p, value in _mapping(entry.get("by_priority")).items()}
         stages[Stage(name)] = StageLimit(_limit(entry["limit"]), by_priority)
-    extension = stored.get("extension")
-    return Limits(stages, _limit(extension) if extension else None)
+    extension, review = stored.get("extension"), stored.get("review")
+    return Limits(stages, _limit(extension) if extension else None, _limit(review) if review else None)
 
 
 def limits_at_level(stored: Mapping[str, object], levels: Sequence[Mapping[str, object]], level: str | None) -> Limits:
@@ -274,6 +279,7 @@ ACTION_NAMES: Mapping[Action, tuple[str, str]] = {
     Action.escalate: ("上移一级", "Escalate a level"),
     Action.close: ("办结", "Close"),
     Action.withdraw: ("撤回", "Withdraw"),
+    Action.review: ("请求复查", "Ask for a review"),
 }
 
 
@@ -303,6 +309,62 @@ def must_escalate(send_backs: int, departments: Sequence[str], lead: str | None)
     """Sent back three times, or spread over three departments with none leading: the supervisor takes it."""
     no_lead = len(departments) >= ESCALATE_DEPARTMENTS_WITHOUT_LEAD and lead is None
     return send_backs >= ESCALATE_AFTER_SEND_BACKS or no_lead
+
+
+def overseer(channel: Channel, default_department: str | None) -> str | None:
+    """The department that follows a request wherever it is routed, from the moment it is raised.
+
+    A liaison station (村（社）监察工作联络站) reports to the street's discipline committee (纪委):
+    its type's ``default_department``. The committee keeps it in its queue while the dispatcher
+    routes it and while the department it went to handles it, as a co-handling department
+    (协办) when another leads. Other requests have none.
+    """
+    return default_department if channel is Channel.liaison_station else None
+
+
+# 复查 then 复核; the re-review's opinion is final (信访工作条例 第36条).
+REVIEW_ROUNDS = 2
+REVIEW_NAMES: Mapping[int, tuple[str, str]] = {1: ("复查", "review"), 2: ("复核", "re-review")}
+
+
+def review_due(
+    limits: Limits, rounds: int, answered_at: datetime, now: datetime, calendar: WorkingCalendar
+) -> datetime:
+    """When the reviewing body must give its opinion, if the requester may still ask for one now.
+
+    Within the type's period from the written answer, at most twice; the body's period runs from
+    the request for it, through routing and signing, and is not restarted at each stage.
+    """
+    if limits.review is None:
+        raise Conflict("该类诉求没有复查、复核程序", "this kind of request has no review")
+    if rounds >= REVIEW_ROUNDS:
+        raise Conflict("复核意见为最终意见，不能再请求复查", "the re-review's opinion is final")
+    if now > due_at(answered_at, limits.review, calendar):
+        zh, en = REVIEW_NAMES[rounds + 1]
+        raise Conflict(
+            f"已超过收到答复之日起 {limits.review.value} {limits.review.unit.value}的{zh}请求期限",
+            f"the period to ask for a {en} after the answer has passed",
+        )
+    return due_at(now, limits.review, calendar)
+
+
+def in_review(limits: Limits) -> Limits:
+    """A review round's limits: no separate acceptance decision and no extension."""
+    stages: dict[Stage, StageLimit] = {
+        stage: spec for stage, spec in limits.stages.items() if stage is not Stage.accept
+    }
+    return replace(limits, stages=stages, extension=None)
+
+
+def review_clock(
+    status: Status, limits: Limits, now: datetime, due: datetime, calendar: WorkingCalendar
+) -> Clock | None:
+    """The running stage of a review round, due when the reviewing body's opinion is."""
+    stage = STAGE_OF_STATUS.get(status)
+    if stage is None or limits.review is None:
+        return None
+    # Days are what reviews are counted in, and their warning depends on the due day only.
+    return Clock(stage, now, due, min(warn_at(now, limits.review, due, calendar), due))
 
 
 def next_level(level: Level) -> Level:

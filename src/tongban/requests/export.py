@@ -8,25 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from io import BytesIO
-from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tongban.calendar.limits import Colour
 from tongban.requests.index import INDICATOR_NAMES, Indicator, Scheme, Standing, Window
+from tongban.web import spreadsheet
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
 # Light fills that keep black text readable when printed.
 FILLS = {Colour.green: "C6EFCE", Colour.yellow: "FFEB9C", Colour.red: "FFC7CE"}
 COLOUR_WORDS = {Colour.green: "绿", Colour.yellow: "黄", Colour.red: "红"}
-# Wide enough for a county bureau's full name in a CJK font; the rest fit a percentage.
-KEY_WIDTH = 36
-NUMBER_WIDTH = 12
 
 
 @dataclass(frozen=True)
@@ -45,10 +39,7 @@ def filename(window: Window) -> str:
 
 
 def disposition(window: Window) -> str:
-    """An ASCII fallback for old clients and the Chinese name in RFC 5987 form for the rest."""
-    return (
-        f"attachment; filename=\"request-indicators_{window.label()}.xlsx\"; filename*=UTF-8''{quote(filename(window))}"
-    )
+    return spreadsheet.disposition(f"request-indicators_{window.label()}.xlsx", filename(window))
 
 
 def workbook(sheets: Sequence[Sheet], scheme: Scheme, window: Window) -> bytes:
@@ -57,9 +48,7 @@ def workbook(sheets: Sequence[Sheet], scheme: Scheme, window: Window) -> bytes:
     for sheet in sheets:
         _fill(book.create_sheet(sheet.title), sheet)
     _notes(book.create_sheet("说明"), scheme, window)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.saved(book)
 
 
 def _fill(ws: Worksheet, sheet: Sheet) -> None:
@@ -76,18 +65,7 @@ def _fill(ws: Worksheet, sheet: Sheet) -> None:
     for column in range(len(lead) + 1, index_column):
         for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = PERCENT
-    _frame(ws, key_column=len(lead) - 1)
-
-
-def _frame(ws: Worksheet, key_column: int) -> None:
-    """Bold header kept in view while scrolling, widths that fit the Chinese headings."""
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    ws.freeze_panes = "A2"
-    for column in range(1, ws.max_column + 1):
-        width = KEY_WIDTH if column == key_column else NUMBER_WIDTH
-        ws.column_dimensions[get_column_letter(column)].width = width
+    spreadsheet.frame(ws, {len(lead) - 1: spreadsheet.NAME_WIDTH})
 
 
 def _notes(ws: Worksheet, scheme: Scheme, window: Window) -> None:
@@ -102,5 +80,4 @@ def _notes(ws: Worksheet, scheme: Scheme, window: Window) -> None:
     ws.append(["黄色", f"指数不低于 {scheme.yellow:g}"])
     ws.append(["红色", f"指数低于 {scheme.yellow:g}"])
     ws.append(["说明", "某项无可统计的诉求（如尚无评价）时不计入，其权重按比例由其余各项分担。"])
-    _frame(ws, key_column=1)
-    ws.column_dimensions["B"].width = KEY_WIDTH
+    spreadsheet.frame(ws, {1: spreadsheet.NAME_WIDTH, 2: spreadsheet.NAME_WIDTH})

@@ -35,9 +35,10 @@ from tongban.requests.domain import (
     must_escalate,
     next_level,
     next_status,
+    review_due,
 )
-from tongban.requests.models import CitizenRequest, RequestDepartment, RequestType
-from tongban.requests.service import record, request_type, set_clock
+from tongban.requests.models import CitizenRequest, RequestType
+from tongban.requests.service import assign, limits_for, record, request_type, set_clock
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def act(
                 raise Forbidden("您不能对该诉求执行此操作", f"you may not {action} this request")
             context = Context(session, actor, request, request_type(session, request.type_code), data)
             before = Status(request.status)
-            request.status = next_status(before, action, limits_of(context.kind.limits), data.reason).value
+            request.status = next_status(before, action, limits_for(context.kind, request), data.reason).value
             HANDLERS[action](context)
             request.version += 1
             session.flush()
@@ -104,17 +105,12 @@ def _route(context: Context) -> None:
         raise BadInput("请选择承办部门", "choose the department that handles it", "departments")
     departments = _checked_departments(context, routing)
     request = context.request
-    _assign(request, routing.lead or (departments[0] if len(departments) == 1 else None), departments)
+    assign(context.kind, request, routing.lead or (departments[0] if len(departments) == 1 else None), departments)
     request.priority = routing.priority.value
     request.routed_at = context.now
     if must_escalate(request.send_backs, departments, routing.lead):
         request.escalated_at = request.escalated_at or context.now
     _next_clock(context)
-
-
-def _assign(request: CitizenRequest, lead: str | None, departments: Sequence[str]) -> None:
-    request.department_code = lead
-    request.assignments = [RequestDepartment(department_code=code) for code in departments]
 
 
 def _checked_departments(context: Context, routing: Routing) -> list[str]:
@@ -147,7 +143,7 @@ def _sign(context: Context) -> None:
 def _send_back(context: Context) -> None:
     request = context.request
     request.send_backs += 1
-    _assign(request, None, [])
+    assign(context.kind, request, None, [])
     if must_escalate(request.send_backs, [], None):
         request.escalated_at = request.escalated_at or context.now
     _next_clock(context)
@@ -170,7 +166,7 @@ def _extend(context: Context) -> None:
         raise Conflict("只能延长办理期限", "only the handling limit can be extended")
     clock = views.running_clock(request)
     pushed = extended(
-        clock, limits_of(context.kind.limits).extension, request.extended, calendar.working_calendar(context.session)
+        clock, limits_for(context.kind, request).extension, request.extended, calendar.working_calendar(context.session)
     )
     request.due_at, request.warn_at, request.extended = pushed.due_at, pushed.warn_at, True
 
@@ -191,7 +187,7 @@ def _escalate(context: Context) -> None:
     level = next_level(Level(request.level))
     request.level = level.value
     body = _body_at(context, level)
-    _assign(request, body, [body])
+    assign(context.kind, request, body, [body])
     _next_clock(context)
 
 
@@ -204,6 +200,19 @@ def _body_at(context: Context, level: Level) -> str:
         raise Conflict("上一级没有负责该地区的调解组织", "no body at the next level serves the place")
     # The nearest body: the one whose own area is the smallest that still covers the place.
     return max(serving, key=lambda d: len(division_prefix(d.jurisdiction_code))).code
+
+
+def _review(context: Context) -> None:
+    """复查、复核: the next body up gives its opinion within the type's period from the request for it."""
+    request = context.request
+    assert request.replied_at is not None  # only an answered request is reviewed (TRANSITIONS)
+    days = calendar.working_calendar(context.session)
+    limits = limits_of(context.kind.limits)
+    request.review_due_at = review_due(limits, request.review_round, request.replied_at, context.now, days)
+    request.review_round += 1
+    request.extended = False
+    assign(context.kind, request, None, [])
+    _next_clock(context)
 
 
 def _close(context: Context) -> None:
@@ -240,4 +249,5 @@ HANDLERS: dict[Action, Callable[[Context], None]] = {
     Action.escalate: _escalate,
     Action.close: _close,
     Action.withdraw: _withdraw,
+    Action.review: _review,
 }

@@ -29,6 +29,7 @@ from tongban.requests.index import (
 )
 from tongban.requests.indicators import Breakdown, Report
 from tongban.requests.page_parts import named
+from tongban.web import spreadsheet
 from tongban.web.deps import ReadSession, require_page
 from tongban.web.i18n import locale_of, pick
 from tongban.web.templating import render
@@ -108,7 +109,8 @@ def indicators_workbook(
         export.Sheet(f"按{PERIOD_NAMES[period][0]}", "期间", by_period, lambda key: key or "", ranked=False),
     ]
     body = export.workbook(sheets, scheme, window)
-    return Response(body, media_type=export.MEDIA_TYPE, headers={"Content-Disposition": export.disposition(window)})
+    headers = {"Content-Disposition": export.disposition(window)}
+    return Response(body, media_type=spreadsheet.MEDIA_TYPE, headers=headers)
 
 
 def asked_window(first: str, last: str, period: Period) -> Window:

@@ -104,6 +104,9 @@ class CitizenRequest(Base):
     extended: Mapped[bool] = mapped_column(default=False)
     send_backs: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # 复查 (1) and 复核 (2): the round in progress or last answered, and when its opinion is due.
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    review_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reply: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

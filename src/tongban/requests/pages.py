@@ -23,8 +23,9 @@ from tongban.files.domain import FileRefused
 from tongban.files.service import FileStore
 from tongban.points import service as points
 from tongban.points.qr import qr_svg
+from tongban.ratings.sections import request_rating_section
 from tongban.requests import handling, lookups, public, service, supervision, views, workbench_pages
-from tongban.requests.domain import Action, Channel, Priority
+from tongban.requests.domain import CHANNEL_NAMES, Action, Channel, Priority
 from tongban.requests.page_parts import local_time, named
 from tongban.web import csrf
 from tongban.web.deps import AppSettings, Factory, PageActor, ReadSession, require_page
@@ -34,15 +35,19 @@ from tongban.web.templating import render
 router = APIRouter(include_in_schema=False)
 router.include_router(workbench_pages.router)
 Citizens = Annotated[Actor, Depends(require_page(Role.citizen))]
+# Residents raise their own; a window, a liaison station or a hotline operator records someone else's.
+Raisers = Annotated[
+    Actor, Depends(require_page(*{role for channel in Channel for role in service.CHANNEL_ROLES[channel]}))
+]
 Readers = Annotated[Actor, Depends(require_page(*Role))]
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Checked = [Depends(csrf.check)]
 # More photo parts than any pack lets a type take are refused before any is read.
 MAX_PHOTO_PARTS = 9
 # The report form's inputs that are drawn again, as typed, after a refusal (photos must be chosen again).
-TYPED = ("key", "type", "text", "jurisdiction", "lat", "lon", "address")
+TYPED = ("key", "type", "channel", "text", "jurisdiction", "lat", "lon", "address", "requester_name", "requester_phone")
 # Where a refusal's message goes on the report form: the service names fields, some share a slot.
-PROBLEM_SLOTS = {"channel": "type", "lon": "lat"}
+PROBLEM_SLOTS = {"lon": "lat", "requester_phone": "requester_name"}
 
 
 async def posted(request: Request) -> FormData:
@@ -59,23 +64,24 @@ Posted = Annotated[FormData, Depends(posted)]
 @router.get("/requests/new")
 def new_request_page(
     request: Request,
-    actor: Citizens,
+    actor: Raisers,
     session: ReadSession,
     type_code: Annotated[str, Query(alias="type", max_length=64)] = "",
 ) -> Response:
-    """Owner: citizen. The types on offer where the resident lives, the text, photos and the place."""
-    values = {"type": type_code, "jurisdiction": actor.jurisdiction_code or ""}
+    """Owner: citizen, window, dispatcher. The types on offer where the raiser is, the text, photos and the place;
+    staff also say through which channel it came and who raised it."""
+    values = {"type": type_code, "jurisdiction": actor.jurisdiction_code or "", "channel": _usual_channel(actor)}
     return _report_page(request, actor, session, values)
 
 
 @router.post("/requests/new", dependencies=Checked)
-def submit_page(request: Request, actor: Citizens, factory: Factory, settings: AppSettings, data: Posted) -> Response:
-    """Owner: citizen. Records the request with its photos; a second click returns the first, not a second."""
+def submit_page(request: Request, actor: Raisers, factory: Factory, settings: AppSettings, data: Posted) -> Response:
+    """Owner: citizen, window, dispatcher. Records the request with its photos; a second click returns the first."""
     values = {name: _text(data, name) for name in TYPED}
     try:
         with factory() as session:
             offered = {kind.code: kind for kind in _offered(session, actor)}
-        submission = _submission(offered, values, data)
+        submission = _submission(actor, offered, values, data)
         view, _ = service.submit(factory, FileStore.from_settings(settings), actor, submission)
     except Conflict as exc:
         # The same form was sent once already and has been changed since: offer a new request.
@@ -92,13 +98,13 @@ def submit_page(request: Request, actor: Citizens, factory: Factory, settings: A
 @router.get("/requests/nearby")
 def nearby_fragment(
     request: Request,
-    actor: Citizens,
+    actor: Raisers,
     session: ReadSession,
     type_code: Annotated[str, Query(alias="type", max_length=64)] = "",
     lat: Annotated[str, Query(max_length=32)] = "",
     lon: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    """Owner: citizen. Open requests of the same type near the place being reported (htmx, as the place is set)."""
+    """Owner: citizen, window, dispatcher. Open requests of the type near the place being reported (htmx)."""
     place = _coordinates(lat, lon)
     found: list[views.NearbyRequest] = []
     if place is not None and type_code:
@@ -135,13 +141,21 @@ def _report_page(
         notice=notice,
         centre=_map_centre(session),
         photos=max((kind.photos for kind in offered), default=0),
+        channels=_staff_channels(actor),
+        channel_names=CHANNEL_NAMES,
     )
 
 
 def _offered(session: Session, actor: Actor) -> list[public.TypeView]:
-    """The types a resident may raise from this page: of their place, taken on the web or from a phone."""
+    """The types the raiser may raise from this page: of their place, through a channel open to their role."""
     own = public.request_types(session, actor.jurisdiction_code)
-    return [kind for kind in own if {Channel.web, Channel.mobile} & set(kind.channels)]
+    mine = set(service.channels_of(actor.role))
+    return [kind for kind in own if mine & set(kind.channels)]
+
+
+def _staff_channels(actor: Actor) -> list[Channel]:
+    """What a staff form asks to choose from; a resident's channel follows from the page itself."""
+    return [] if actor.role is Role.citizen else service.channels_of(actor.role)
 
 
 def _map_centre(session: Session) -> points.Origin | None:
@@ -152,7 +166,9 @@ def _map_centre(session: Session) -> points.Origin | None:
         return None
 
 
-def _submission(offered: dict[str, public.TypeView], values: dict[str, str], data: FormData) -> service.Submission:
+def _submission(
+    actor: Actor, offered: dict[str, public.TypeView], values: dict[str, str], data: FormData
+) -> service.Submission:
     kind = offered.get(values["type"])
     if kind is None:
         raise BadInput("请选择诉求类型", "choose what kind of request it is", "type")
@@ -162,15 +178,36 @@ def _submission(offered: dict[str, public.TypeView], values: dict[str, str], dat
     return service.Submission(
         type_code=kind.code,
         text=values["text"],
-        # A page is the web channel; a type taken only from phones is still raised from a phone's browser.
-        channel=Channel.web if Channel.web in kind.channels else Channel.mobile,
+        channel=_channel(actor, kind, values["channel"]),
         jurisdiction_code=values["jurisdiction"] or None,
         lat=place[0] if place else None,
         lon=place[1] if place else None,
         address=values["address"] or None,
+        requester_name=values["requester_name"] or None,
+        requester_phone=values["requester_phone"] or None,
         photos=_photos(data),
         idempotency_key=values["key"] or None,
     )
+
+
+def _usual_channel(actor: Actor) -> str:
+    """What a staff form starts with: a village (社区) account is its liaison station (村（社）监察工作联络站),
+    since windows and hotlines sit at town and county centres."""
+    channels = _staff_channels(actor)
+    village = len(actor.jurisdiction_code or "") == 12
+    if village and Channel.liaison_station in channels:
+        return Channel.liaison_station.value
+    return channels[0].value if channels else ""
+
+
+def _channel(actor: Actor, kind: public.TypeView, chosen: str) -> Channel:
+    if actor.role is Role.citizen:
+        # A page is the web channel; a type taken only from phones is still raised from a phone's browser.
+        return Channel.web if Channel.web in kind.channels else Channel.mobile
+    try:
+        return Channel(chosen)
+    except ValueError:
+        raise BadInput("请选择诉求来源渠道", "choose the channel it came through", "channel") from None
 
 
 def _photos(data: FormData) -> list[service.Photo]:
@@ -340,6 +377,8 @@ def _request_page(
     departments += [event.department_code for event in view.history]
     kind = service.request_type(session, view.type_code)
     locale = locale_of(request, request.app.state.settings.default_locale)
+    # 好差评: the requester's form once the request is answered, then the rating given, for all who read it.
+    rating = request_rating_section(session, actor, view.id)
     return render(
         request,
         actor,
@@ -349,6 +388,7 @@ def _request_page(
         kind=kind,
         choices=choices,
         orders=supervision.orders_of(session, view.id) if staff else [],
+        rating=rating if rating and (rating.can_rate or rating.ratings) else None,
         markers=_markers(view, pick(locale, kind.name, kind.name_en)),
         error=error,
         error_action=error_action,

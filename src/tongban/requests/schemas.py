@@ -98,6 +98,7 @@ class RequestOut(Out):
     extended: bool
     send_backs: int
     escalated: bool
+    review_round: int = Field(description="0; 1 while or after a 复查 (review); 2 for a 复核 (re-review)")
     reply: str | None
     submitted_at: datetime
     replied_at: datetime | None

@@ -35,14 +35,18 @@ from tongban.requests.domain import (
     Action,
     Channel,
     Kind,
+    Limits,
     Priority,
     Status,
+    in_review,
     limits_at_level,
     limits_of,
     next_status,
+    overseer,
+    review_clock,
     start_clock,
 )
-from tongban.requests.models import CitizenRequest, RequestEvent, RequestPhoto, RequestType
+from tongban.requests.models import CitizenRequest, RequestDepartment, RequestEvent, RequestPhoto, RequestType
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = (MediaType.JPEG, MediaType.PNG)
@@ -59,6 +63,11 @@ CHANNEL_ROLES: dict[Channel, tuple[Role, ...]] = {
     Channel.window: (Role.window,),
     Channel.liaison_station: (Role.window,),
 }
+
+
+def channels_of(role: Role | None) -> list[Channel]:
+    """The channels a role raises requests through, in the order a form offers them."""
+    return [channel for channel, roles in CHANNEL_ROLES.items() if role in roles]
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,17 @@ def submit(
             return views.request_view(session, actor, earlier, utcnow()), False
 
 
+# Residents read the code out on the phone: no 0/O or 1/I to confuse.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _tracking_code(now: datetime) -> str:
+    """The day and 50 random bits: two requests of one day share a code with odds below one in five million
+    even at 20,000 requests a day, so a clash (refused by the unique index) needs no retry path."""
+    random_part = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    return f"{now.astimezone(CHINA):%Y%m%d}{random_part}"
+
+
 def _earlier(session: Session, actor: Actor, submission: Submission) -> CitizenRequest | None:
     if not submission.idempotency_key or actor.user_id is None:
         return None
@@ -134,7 +154,7 @@ def raise_in(session: Session, store: files.FileStore, actor: Actor, submission:
     name, phone = _requester(session, actor, submission)
     now = utcnow()
     request = CitizenRequest(
-        tracking_code=f"{now.astimezone(CHINA):%Y%m%d}{secrets.token_hex(4).upper()}",
+        tracking_code=_tracking_code(now),
         type_code=kind.code,
         kind=kind.kind,
         channel=submission.channel.value,
@@ -160,6 +180,7 @@ def raise_in(session: Session, store: files.FileStore, actor: Actor, submission:
         version=1,
     )
     _suggest(session, kind, request)
+    assign(kind, request, None, [])  # nobody has it before routing, but a liaison report's overseer sees it
     set_clock(session, kind, request, now)
     session.add(request)
     session.flush()
@@ -251,8 +272,10 @@ def _place(
 
 
 def _requester(session: Session, actor: Actor, submission: Submission) -> tuple[str, str | None]:
-    """A resident raises their own; an operator or window records the caller's name and phone."""
-    if actor.role is Role.citizen:
+    """A resident raises their own, as does a liaison station's member unless naming someone else;
+    an operator or window records the caller's name and phone."""
+    own = submission.channel is Channel.liaison_station and not (submission.requester_name or "").strip()
+    if actor.role is Role.citizen or own:
         user = session.get(User, actor.user_id)
         assert user is not None  # a logged-in actor's account exists
         return user.display_name, user.phone
@@ -277,11 +300,34 @@ def _suggest(session: Session, kind: RequestType, request: CitizenRequest) -> No
     request.suggestion_score = suggestion.score
 
 
+def assign(kind: RequestType, request: CitizenRequest, lead: str | None, departments: Sequence[str]) -> None:
+    """Gives the request to ``departments``, ``lead`` acting for all (None: any of them may), and to its overseer.
+
+    The overseer (a liaison report's discipline committee, ``domain.overseer``) stays through every
+    routing and send-back, so that the request never leaves the committee's queue.
+    """
+    watching = overseer(Channel(request.channel), kind.default_department)
+    codes = list(dict.fromkeys([*departments, *([watching] if watching else [])]))
+    # A row already there is kept: removing and adding the same one in one flush would insert it twice.
+    kept = {row.department_code: row for row in request.assignments}
+    request.department_code = lead
+    request.assignments = [kept.get(code) or RequestDepartment(department_code=code) for code in codes]
+
+
+def limits_for(kind: RequestType, request: CitizenRequest) -> Limits:
+    """The limits that run for this request now: its dispute level's, or its review round's."""
+    limits = limits_at_level(kind.limits, kind.levels, request.level)
+    return in_review(limits) if request.review_round else limits
+
+
 def set_clock(session: Session, kind: RequestType, request: CitizenRequest, now: datetime) -> None:
     """Starts the limit of the stage the request has just entered (or clears it)."""
     days = calendar.working_calendar(session)
-    limits = limits_at_level(kind.limits, kind.levels, request.level)
-    clock = start_clock(Status(request.status), limits, Priority(request.priority), now, days)
+    limits, status = limits_for(kind, request), Status(request.status)
+    if request.review_round and request.review_due_at is not None:
+        clock = review_clock(status, limits, now, request.review_due_at, days)
+    else:
+        clock = start_clock(status, limits, Priority(request.priority), now, days)
     request.stage = clock.stage.value if clock else None
     request.stage_started_at = clock.started_at if clock else None
     request.due_at = clock.due_at if clock else None

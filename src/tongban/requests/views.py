@@ -19,7 +19,7 @@ from tongban.auth.domain import Actor, Role
 from tongban.calendar.limits import Colour, colour_at
 from tongban.errors import NotFound
 from tongban.identity.domain import mask_phone
-from tongban.requests.domain import OPEN, Action, Clock, Kind, Stage, Status
+from tongban.requests.domain import OPEN, REVIEW_ROUNDS, Action, Clock, Kind, Stage, Status
 from tongban.requests.models import CitizenRequest, RequestEvent, RequestPhoto
 
 
@@ -64,8 +64,13 @@ def possible_actions(actor: Actor, request: CitizenRequest) -> list[Action]:
         offered += _department_actions(request, status)
     if owns(actor, request) and status in (Status.submitted, Status.routed):
         offered.append(Action.withdraw)
-    if (owns(actor, request) or supervises(actor, request)) and status is Status.replied:
+    # The requester closes an answer by rating it (好差评); without a rating, the supervisor's return visit does.
+    if supervises(actor, request) and status is Status.replied:
         offered.append(Action.close)
+    # Every petition type has 复查、复核 (the pack schema sees to it); the service checks the period.
+    petition = Kind(request.kind) is Kind.petition
+    if owns(actor, request) and status is Status.replied and petition and request.review_round < REVIEW_ROUNDS:
+        offered.append(Action.review)
     return offered
 
 
@@ -128,6 +133,7 @@ class RequestView:
     extended: bool
     send_backs: int
     escalated: bool
+    review_round: int
     reply: str | None
     submitted_at: datetime
     replied_at: datetime | None
@@ -182,6 +188,7 @@ def request_view(session: Session, actor: Actor, request: CitizenRequest, now: d
         extended=request.extended,
         send_backs=request.send_backs,
         escalated=request.escalated_at is not None,
+        review_round=request.review_round,
         reply=request.reply,
         submitted_at=request.submitted_at,
         replied_at=request.replied_at,
