@@ -184,3 +184,36 @@ def test_requests_sweep_reports_what_it_did_and_refuses_a_time_without_offset(cl
     bad = runner.invoke(app, ["requests", "sweep", "--now", "2026-12-07 09:00"])
     assert bad.exit_code == 1
     assert "--now 须为带时区的 ISO 8601 时间" in bad.output
+
+
+def test_certify_with_import_brings_the_run_into_the_platform_once(
+    cli_db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    made = tmp_path / "roll"
+    assert runner.invoke(app, ["registries", "generate", "--out", str(made), "--pensioners", "200",
+                               "--as-of", "2025-06-30"]).exit_code == 0  # fmt: skip
+    out = tmp_path / "out.csv"
+    args = ["--pensioners", str(made / "pensioners.csv"), "--as-of", "2025-06-30"]
+    result = runner.invoke(app, ["certify", *args, "--evidence", str(made / "evidence"), "--out", str(out), "--import"])
+    assert result.exit_code == 0, result.output
+    assert "imported as certification run 1" in result.stdout
+    again = runner.invoke(app, ["registries", "import-run", "--run-file", str(out), *args])
+    assert again.exit_code == 0 and "already imported as run 1" in again.stdout
+    unknown = runner.invoke(app, ["registries", "import-run", "--run-file", str(out), *args, "--department", "nope"])
+    assert unknown.exit_code == 1 and len(unknown.stderr.strip().splitlines()) == 1 and "nope" in unknown.stderr
+
+
+def test_assistance_discover_opens_tasks_once_and_says_what_it_found(cli_db: sessionmaker[Session]) -> None:
+    from tests.registries.assistance_data import MINI
+
+    assert runner.invoke(app, ["pack", "load", str(MINI)]).exit_code == 0
+    args = ["assistance", "discover", "--pack", "mini-assistance", "--as-of", "2025-01-31"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "12 households, 6 flagged" in first.stdout and "new tasks 5" in first.stdout
+    again = runner.invoke(app, args)
+    assert "new tasks 0" in again.stdout and "task open 5" in again.stdout
+    wrong = runner.invoke(app, ["assistance", "discover", "--pack", "no-such-pack"])
+    assert wrong.exit_code == 1 and "no-such-pack" in wrong.stderr and "Traceback" not in wrong.output
+    bad_day = runner.invoke(app, [*args[:-1], "31/01/2025"])
+    assert bad_day.exit_code == 1 and "--as-of" in bad_day.stderr

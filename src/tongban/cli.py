@@ -288,6 +288,12 @@ def certify(
     as_of: Annotated[str, typer.Option(help="YYYY-MM-DD; evidence after it is ignored")],
     out: Annotated[Path, typer.Option(help="result CSV")],
     engine: Annotated[str, typer.Option(help="duckdb or spark")] = "duckdb",
+    into_platform: Annotated[
+        bool, typer.Option("--import", help="then import the result into the platform (tongban registries import-run)")
+    ] = False,
+    department: Annotated[
+        str | None, typer.Option(help="with --import: the department whose reviewers own the run")
+    ] = None,
 ) -> None:
     """Silent certification (静默认证): certified, suspended or manual for every pensioner."""
     from tongban.registries.certification import certify as run_certification
@@ -297,6 +303,8 @@ def certify(
         summary = run_certification(pensioners, evidence, day, out, engine, advance)
     for line in summary.lines():
         say(line)
+    if into_platform:
+        _import_run(out, pensioners, day, department)
 
 
 @registries_app.command("generate")
@@ -321,6 +329,30 @@ def registries_generate(
     except ValueError as exc:
         fail(f"无法生成数据 / cannot generate: {exc}")
     say(f"{made.pensioners:,} 名养老金领取人、{made.evidence_rows:,} 条证据 / pensioners and evidence rows")
+
+
+@registries_app.command("import-run")
+def registries_import_run(
+    run_file: Annotated[Path, typer.Option(help="the result CSV of tongban certify (--out)")],
+    pensioners: Annotated[Path, typer.Option(help="the pension roll CSV the run was made from")],
+    as_of: Annotated[str, typer.Option(help="YYYY-MM-DD: the run's --as-of")],
+    department: Annotated[str | None, typer.Option(help="the department whose reviewers own the run")] = None,
+) -> None:
+    """Imports a certification run: qualifications, follow-ups for manual ones, suspension notices, resumptions."""
+    _import_run(run_file, pensioners, _date_option("--as-of", as_of), department)
+
+
+def _import_run(run_file: Path, pensioners: Path, as_of: date, department: str | None) -> None:
+    from tongban.auth.domain import SYSTEM
+    from tongban.registries.certify_import import import_run
+
+    with user_errors(), progress_bar("导入 import") as advance:
+        done = import_run(_factory(get_settings()), SYSTEM, run_file, pensioners, as_of, department, progress=advance)
+    if done.created:
+        run = done.run_id
+        say(f"已导入为认证批次 {run} / imported as certification run {run}: /certification/runs/{run}")
+    else:
+        say(f"该批次已导入（批次 {done.run_id}），未作改动 / already imported as run {done.run_id}; nothing changed")
 
 
 def _date_option(name: str, value: str) -> date:
@@ -416,9 +448,46 @@ def demo(
     load_packs(settings, packs)
     with transaction(_factory(settings)) as session:
         ensure_demo_users(session)
+    discover_for_demo(settings)
     say(f"通办演示已启动 / Tongban demo: http://127.0.0.1:{port}")
     say(f"演示账号 / demo logins (password {DEMO_PASSWORD}): {DEMO_LOGINS}")
     _run(settings, "127.0.0.1", port, 1)
+
+
+# 助联体 proactive discovery: its own group, so that its options stay together.
+assistance_app = typer.Typer(help="Proactive discovery of households in need (助联体主动发现).", no_args_is_help=True)
+app.add_typer(assistance_app, name="assistance")
+
+
+@assistance_app.command("discover")
+def assistance_discover(
+    pack: Annotated[str, typer.Option(help="the pack whose assistance.yaml declares the program")],
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD: the day of discovery; default today")] = None,
+) -> None:
+    """Flags households not yet assisted, matches their needs to resources, and opens tasks due in a month."""
+    from tongban.auth.domain import SYSTEM
+    from tongban.calendar.service import today
+    from tongban.registries.discovery_service import discover
+
+    day = _date_option("--as-of", as_of) if as_of else today()
+    with user_errors(), progress_bar("助联体 discover") as advance:
+        summary = discover(_factory(get_settings()), SYSTEM, pack, day, advance)
+    for line in summary.lines():
+        say(line)
+
+
+def discover_for_demo(settings: Settings) -> None:
+    """The demo opens with today's discovery run, so that assistance officers have tasks to work."""
+    from tongban.auth.domain import SYSTEM
+    from tongban.calendar.service import today
+    from tongban.registries.discovery_service import discover, packs_with_programs
+
+    factory = _factory(settings)
+    with factory() as session:
+        packs = packs_with_programs(session)
+    for pack in packs:
+        summary = discover(factory, SYSTEM, pack, today())
+        say(f"{pack}: {summary.lines()[2]}")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from tongban.calendar.domain import (
     Pause,
     WorkingCalendar,
     WorkingDay,
+    months_later,
     override_from_mapping,
     promised_deadline,
 )
@@ -284,3 +285,10 @@ def test_a_pause_that_ends_before_it_starts_is_refused() -> None:
 def test_a_pause_in_an_estimated_year_makes_the_deadline_provisional() -> None:
     deadline = promised_deadline(D(2026, 11, 2), 5, [Pause(D(2026, 11, 3), D(2027, 1, 6))], CAL)
     assert deadline is not None and deadline.provisional
+
+
+def test_months_later_keeps_the_day_or_takes_the_months_last() -> None:
+    assert months_later(date(2025, 11, 3), 12) == date(2026, 11, 3)
+    assert months_later(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert months_later(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert months_later(date(2025, 12, 15), 1) == date(2026, 1, 15)

@@ -6,12 +6,13 @@ import csv
 import random
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tongban.rules.domain import Fact, FactType, Rule, RuleError, rule_set
-from tongban.rules.engine import evaluate_file, evaluate_one
+from tongban.rules.engine import evaluate_file, evaluate_one, evaluate_relation
 
 FACTS = [
     Fact("member", FactType.boolean, "registry:h.member"),
@@ -84,3 +85,19 @@ def test_parquet_input_is_read_too(tmp_path: Path) -> None:
     assert evaluate_file(RULES, tmp_path / "in.parquet", tmp_path / "out.csv") == 30
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert lines[:3] == ["household,eligible,failed_rules", "H0,true,", "H1,false,N01;N02"]
+
+
+def test_a_relation_in_duckdb_is_evaluated_by_the_same_select_and_can_keep_only_rows_a_rule_holds_for() -> None:
+    with duckdb.connect() as db:
+        columns = ", ".join(f"{name} VARCHAR" for name in ("who", "member", "homesteads", "area", "terrain"))
+        db.execute(f"CREATE TABLE people ({columns})")
+        db.execute("INSERT INTO people VALUES ('A', 'true', '0', '100', '平原'), ('B', 'false', '1', '200', '山区')")
+        every = list(evaluate_relation(RULES, db, "people", ["who"]))
+        held = list(evaluate_relation(RULES, db, "people", ["who"], any_held=True))
+    one = evaluate_one(RULES, {"member": "true", "homesteads": "0", "area": "100", "terrain": "平原"})
+    assert every[0] == ("A", *(result.passed for result in one.results)) == ("A", True, True, True)
+    assert every[1] == ("B", False, False, False) and held == [every[0]]
+
+
+def test_a_rule_names_its_facts_in_the_order_they_are_written() -> None:
+    assert RULES.facts_of(2) == ["area", "terrain"]

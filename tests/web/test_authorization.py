@@ -95,6 +95,43 @@ OWNERS: dict[tuple[str, str], tuple[str | frozenset[Role], str]] = {
     ("GET", "/api/v1/appointments"): (frozenset({Role.citizen, Role.supervisor, Role.admin}), "/api/v1/appointments"),
     ("GET", "/api/v1/disputes"): (frozenset({Role.citizen}), "/api/v1/disputes"),
     ("GET", "/api/v1/disputes/{token}"): (PUBLIC, "/api/v1/disputes/no-such-token-000000"),
+    # 助联体: a reviewer sees the tasks of their own department and place (tests/registries/test_assistance_api.py).
+    ("GET", "/api/v1/assistance/tasks"): (
+        frozenset({Role.reviewer, Role.supervisor, Role.admin}),
+        "/api/v1/assistance/tasks",
+    ),
+    ("GET", "/api/v1/assistance/tasks/{task_id}"): (
+        frozenset({Role.reviewer, Role.supervisor, Role.admin}),
+        "/api/v1/assistance/tasks/1",
+    ),
+    ("POST", "/api/v1/assistance/tasks/{task_id}/needs/{need_id}/actions/{action}"): (
+        frozenset({Role.reviewer}),
+        "/api/v1/assistance/tasks/1/needs/1/actions/assisted",
+    ),
+    # Reviewers of the run's department only (tests/registries/test_certification_api.py).
+    ("GET", "/api/v1/certification/runs"): (frozenset({Role.admin, Role.reviewer}), "/api/v1/certification/runs"),
+    ("GET", "/api/v1/certification/runs/{run_id}"): (
+        frozenset({Role.admin, Role.reviewer}),
+        "/api/v1/certification/runs/1",
+    ),
+    ("GET", "/api/v1/certification/objections"): (
+        frozenset({Role.admin, Role.reviewer}),
+        "/api/v1/certification/objections",
+    ),
+    ("POST", "/api/v1/certification/notices/{notice_id}/decision"): (
+        frozenset({Role.admin, Role.reviewer}),
+        "/api/v1/certification/notices/1/decision",
+    ),
+    ("GET", "/api/v1/certification/follow-ups"): (frozenset({Role.window}), "/api/v1/certification/follow-ups"),
+    ("POST", "/api/v1/certification/follow-ups/{follow_up_id}/outcome"): (
+        frozenset({Role.window}),
+        "/api/v1/certification/follow-ups/1/outcome",
+    ),
+    ("GET", "/api/v1/certification/me"): (frozenset({Role.citizen}), "/api/v1/certification/me"),
+    ("POST", "/api/v1/certification/notices/{notice_id}/objection"): (
+        frozenset({Role.citizen}),
+        "/api/v1/certification/notices/1/objection",
+    ),
 }
 ROLES: list[Role | None] = [None, *Role]
 

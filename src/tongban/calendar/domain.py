@@ -14,6 +14,7 @@ beneath (a local holiday, a late correction).
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -147,6 +148,13 @@ class WorkingCalendar:
             workdays=(base.workdays - own_holidays) | own_workdays,
             provisional=base.provisional,
         )
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later, or that month's last day (2024-02-29 + 12 → 2025-02-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def promised_deadline(

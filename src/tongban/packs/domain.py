@@ -17,6 +17,7 @@ from tongban.errors import BadInput
 
 if TYPE_CHECKING:
     from tongban.calendar.domain import CalendarOverride
+    from tongban.packs.assistance_schema import AssistanceFile, ResourceRow
     from tongban.packs.draws import DrawsFile
     from tongban.packs.registry_schema import RegistriesFile
     from tongban.packs.request_schema import RequestsFile, RoutingExampleRow
@@ -174,6 +175,8 @@ class ParsedPack:
     draws: Located[DrawsFile] | None = None
     requests: Located[RequestsFile] | None = None
     routing_examples: list[Located[RoutingExampleRow]] = field(default_factory=list)
+    assistance: Located[AssistanceFile] | None = None
+    assistance_resources: list[Located[ResourceRow]] = field(default_factory=list)
     points: list[Located[PointRow]] = field(default_factory=list)
     posters: list[Located[PosterRow]] = field(default_factory=list)
     calendar: Located[CalendarOverride] | None = None
@@ -214,6 +217,8 @@ class Known:
     providers: Mapping[str, str | None] = field(default_factory=dict)
     # Department code → the jurisdiction it serves, for checks of where a department may act.
     department_places: Mapping[str, str] = field(default_factory=dict)
+    assistance_programs: Mapping[str, str | None] = field(default_factory=dict)
+    assistance_resources: Mapping[str, str | None] = field(default_factory=dict)
 
     def owners(self, kind: str) -> Mapping[str, str | None]:
         owners: Mapping[str, str | None] = getattr(self, kind)

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tongban.calendar.domain import CalendarError, CalendarOverride, override_from_mapping
+from tongban.packs.assistance_schema import RESOURCE_COLUMNS, AssistanceFile, ResourceRow
 from tongban.packs.domain import Loc, Located, PackError, PackInvalid, ParsedPack, field_path
 from tongban.packs.draws import DrawsFile
 from tongban.packs.registry_schema import RegistriesFile
@@ -321,6 +322,9 @@ def read_pack(folder: Path) -> ParsedPack:
     if (folder / "requests.yaml").is_file():
         pack.requests = _yaml_record(pack, "requests.yaml", RequestsFile)
         pack.routing_examples = _routing_examples(pack)
+    if (folder / "assistance.yaml").is_file():
+        pack.assistance = _yaml_record(pack, "assistance.yaml", AssistanceFile)
+    pack.assistance_resources = _csv_records(pack, "assistance-resources.csv", RESOURCE_COLUMNS, ResourceRow)
     pack.points = _csv_records(pack, "points.csv", POINT_COLUMNS, PointRow)
     pack.posters = _csv_records(pack, "posters.csv", POSTER_COLUMNS, PosterRow)
     if (folder / "calendar.yaml").is_file():

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tongban.packs import draws, eligibility, request_pack
+from tongban.packs import assistance_pack, draws, eligibility, request_pack
 from tongban.packs.domain import ALL, KIND_ZH, KINDS, Known, Loc, Located, PackError, ParsedPack, lies_within, missing
 from tongban.packs.schema import FROM_FORM, RECEIVING, Bundle, PackMeta, Service
 
@@ -41,6 +41,7 @@ def cross_check(packs: Sequence[ParsedPack], known: Known) -> list[PackError]:
     errors += eligibility.check(packs, known, codes["departments"])
     errors += draws.check(packs, codes, eligibility.registry_fields(packs, known))
     errors += request_pack.check(packs, known, codes)
+    errors += assistance_pack.check(packs, known, codes, eligibility.registry_fields(packs, known))
     return errors
 
 

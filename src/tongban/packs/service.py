@@ -27,7 +27,8 @@ from tongban.catalog.models import Alliance, AllianceService, Bundle, Material
 from tongban.catalog.models import Service as ServiceRow
 from tongban.db import transaction, utcnow
 from tongban.listings import service as listings
-from tongban.packs import draws, request_pack
+from tongban.packs import assistance_pack, draws, request_pack
+from tongban.packs.assistance_schema import AssistanceFile, ResourceRow
 from tongban.packs.domain import (
     Known,
     Located,
@@ -50,7 +51,7 @@ from tongban.packs.schema import Bundle as BundleRecord
 from tongban.packs.schema import Service, Tier
 from tongban.points.models import Point, PointService, PointTier, Poster
 from tongban.registries import service as registries
-from tongban.registries.models import Registry
+from tongban.registries.models import AssistanceNeed, AssistanceProgram, AssistanceResource, NeedCategory, Registry
 from tongban.registries.models import RegistryRecord as RegistryRow
 from tongban.requests.models import Appointment, CitizenRequest, Provider, RequestType, RoutingExample, RoutingRule
 from tongban.rules.domain import parse_value
@@ -72,6 +73,9 @@ ENTITIES = (
     "request_providers",
     "request_routing_rules",
     "request_routing_examples",
+    "assistance_programs",
+    "assistance_need_categories",
+    "assistance_resources",
     "point_tiers",
     "points",
     "point_services",
@@ -229,6 +233,8 @@ def _known(session: Session) -> Known:
         posters=owners(Poster),
         request_types=owners(RequestType),
         providers=owners(Provider),
+        assistance_programs=owners(AssistanceProgram),
+        assistance_resources=owners(AssistanceResource),
         department_places={
             code: place for code, place in session.execute(select(Department.code, Department.jurisdiction_code))
         },
@@ -265,6 +271,8 @@ def _write(session: Session, actor: Actor, packs: Sequence[ParsedPack], progress
         ("request_providers", request_pack.providers(packs), writer.provider),
         ("request_routing_rules", request_pack.rules(packs), writer.routing_rule),
         ("request_routing_examples", request_pack.examples(packs), writer.routing_example),
+        ("assistance_programs", assistance_pack.programs(packs), writer.assistance_program),
+        ("assistance_resources", assistance_pack.resources(packs), writer.assistance_resource),
         ("point_tiers", _tiers(packs), writer.tier),
         ("points", _records(packs, "points"), writer.point),
         ("posters", _records(packs, "posters"), writer.poster),
@@ -382,6 +390,26 @@ class _Writer:
         key = {"pack_code": pack.code, "text": example.text}
         self._upsert_found(RoutingExample, key, {"department_code": example.department})
 
+    def assistance_program(self, pack: ParsedPack, program: AssistanceFile) -> None:
+        """The program and its needs list; a category a discovered need still names is kept."""
+        fields = registries.field_types(self.session)
+        self._upsert(AssistanceProgram, assistance_pack.program_values(pack.code, program, fields))
+        for position, need in enumerate(program.needs, 1):
+            values = {"program_code": program.code, "position": position, **need.model_dump()}
+            self._upsert(NeedCategory, values)
+        named = select(AssistanceNeed.category_code)
+        stale = select(NeedCategory).where(
+            NeedCategory.program_code == program.code,
+            NeedCategory.code.not_in([need.code for need in program.needs]),
+            NeedCategory.code.not_in(named),
+        )
+        for row in self.session.scalars(stale).all():
+            self._delete(row)
+
+    def assistance_resource(self, pack: ParsedPack, row: ResourceRow) -> None:
+        assert pack.assistance is not None  # validation refuses resources without a program
+        self._upsert(AssistanceResource, assistance_pack.resource_values(pack.code, pack.assistance.record.code, row))
+
     def tier(self, pack: ParsedPack, item: tuple[str, Tier]) -> None:
         code, tier = item
         values = {"name": tier.name, "name_en": tier.name_en, "description": tier.description}
@@ -415,6 +443,9 @@ class _Writer:
         alliances = pack.alliances.record.alliances if pack.alliances else []
         self._prune(Alliance, pack.code, [alliance.code for alliance in alliances])
         self._prune_requests(pack)
+        resources = [row.record.code for row in pack.assistance_resources]
+        named = select(AssistanceNeed.resource_code).where(AssistanceNeed.resource_code.is_not(None))
+        self._prune(AssistanceResource, pack.code, resources, still_named=named)
         home = meta.home
         values = {
             "code": meta.code,

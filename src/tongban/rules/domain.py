@@ -159,6 +159,11 @@ class RuleSet:
         inner = ", ".join([*kept, *casts]) or "1 AS _"
         return f"SELECT {', '.join([*kept, *columns])} FROM (SELECT {inner} FROM {source})"
 
+    def facts_of(self, index: int) -> list[str]:
+        """The facts rule ``index`` names, in the order they first appear: what a reader checks it against."""
+        names = (column.name for column in self.trees[index].find_all(exp.Column, bfs=False))
+        return list(dict.fromkeys(names))
+
 
 def rule_set(facts: Sequence[Fact], rules: Sequence[Rule]) -> RuleSet:
     by_name = {fact.name: fact for fact in facts}

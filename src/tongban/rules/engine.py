@@ -6,7 +6,7 @@ One DuckDB connection per call, in memory; nothing is kept between calls.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,23 @@ def evaluate_file(rules: RuleSet, source: Path, out: Path, progress: Progress | 
                 writer.writerows((first, "true" if not fails else "false", fails) for first, fails in rows)
             report("evaluate", total, total)
     return int(total)
+
+
+def evaluate_relation(
+    rules: RuleSet, db: duckdb.DuckDBPyConnection, source: str, keep: Sequence[str], any_held: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """Every row of a relation already in ``db``, vectorised: the ``keep`` columns, then one boolean per rule.
+
+    The same SELECT a file and a single person get. With ``any_held``, only rows where some
+    rule holds come back (a batch job that flags rows needs no others in Python).
+    """
+    sql = rules.select_sql(source, keep=keep)
+    if any_held and rules.rules:
+        held = " OR ".join(_q("rule_" + str(index)) for index in range(len(rules.rules)))
+        sql = f"SELECT * FROM ({sql}) WHERE {held}"
+    result = db.execute(sql)
+    while batch := result.fetchmany(CHUNK):
+        yield from batch
 
 
 def _batch_sql(rules: RuleSet, chunk: str, failed: str) -> str:

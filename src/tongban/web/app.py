@@ -28,6 +28,9 @@ from tongban.points import api as points_api
 from tongban.points import pages as points_pages
 from tongban.ratings import api as ratings_api
 from tongban.ratings import pages as ratings_pages
+from tongban.registries import api as registries_api
+from tongban.registries import assistance_api, assistance_pages, follow_up_pages, pension_pages
+from tongban.registries import pages as registries_pages
 from tongban.requests import api as requests_api
 from tongban.requests import dispute_api, dispute_pages, indicator_api, indicator_pages, open311
 from tongban.requests import pages as requests_pages
@@ -64,6 +67,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         requests_api,
         indicator_api,
         dispute_api,
+        registries_api,
+        assistance_api,
     )
     for router in (module.router for module in apis):
         app.include_router(router, prefix="/api/v1")
@@ -82,6 +87,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         indicator_pages,
         requests_pages,
         dispute_pages,
+        registries_pages,
+        follow_up_pages,
+        pension_pages,
+        assistance_pages,
     )
     for router in (module.router for module in pages):
         app.include_router(router)

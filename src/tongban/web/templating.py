@@ -28,6 +28,7 @@ CONTEXTS_WITH_PAGES = (
     "credentials",
     "packs",
     "requests",
+    "registries",
 )
 
 _env = Environment(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:43:27.650407
+Create Date: 2026-12-07 03:04:40.821541
 """
 
 from collections.abc import Sequence
@@ -201,6 +201,54 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_points_pack_code"), ["pack_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_points_tier"), ["tier"], unique=False)
 
+    op.create_table(
+        "assistance_programs",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=300), nullable=True),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("deadline_months", sa.Integer(), nullable=False),
+        sa.Column("quiet_months", sa.Integer(), nullable=False),
+        sa.Column("households", sa.JSON(), nullable=False),
+        sa.Column("roll", sa.String(length=64), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_assistance_programs_department_code_departments")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_assistance_programs")),
+    )
+    with op.batch_alter_table("assistance_programs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assistance_programs_pack_code"), ["pack_code"], unique=False)
+
+    op.create_table(
+        "certification_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=True),
+        sa.Column("pensioners", sa.Integer(), nullable=False),
+        sa.Column("certified", sa.Integer(), nullable=False),
+        sa.Column("suspended", sa.Integer(), nullable=False),
+        sa.Column("manual", sa.Integer(), nullable=False),
+        sa.Column("matched_by_id", sa.Integer(), nullable=False),
+        sa.Column("matched_fuzzy", sa.Integer(), nullable=False),
+        sa.Column("unmatched", sa.Integer(), nullable=False),
+        sa.Column("follow_ups_opened", sa.Integer(), nullable=False),
+        sa.Column("follow_ups_withdrawn", sa.Integer(), nullable=False),
+        sa.Column("notices_issued", sa.Integer(), nullable=False),
+        sa.Column("resumed", sa.Integer(), nullable=False),
+        sa.Column("kept_by_checks", sa.Integer(), nullable=False),
+        sa.Column("imported_by", sa.String(length=64), nullable=False),
+        sa.Column("imported_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"], ["departments.code"], name=op.f("fk_certification_runs_department_code_departments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_runs")),
+        sa.UniqueConstraint("digest", "as_of", name=op.f("uq_certification_runs_digest")),
+    )
     op.create_table(
         "registries",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -403,6 +451,74 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_alliance_services_service_code"), ["service_code"], unique=False)
 
     op.create_table(
+        "assistance_need_categories",
+        sa.Column("program_code", sa.String(length=64), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_code"],
+            ["assistance_programs.code"],
+            name=op.f("fk_assistance_need_categories_program_code_assistance_programs"),
+        ),
+        sa.PrimaryKeyConstraint("program_code", "code", name=op.f("pk_assistance_need_categories")),
+    )
+    op.create_table(
+        "assistance_resources",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("program_code", sa.String(length=64), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("organisation_en", sa.String(length=300), nullable=True),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("need_code", sa.String(length=64), nullable=False),
+        sa.Column("offer", sa.Text(), nullable=False),
+        sa.Column("offer_en", sa.Text(), nullable=True),
+        sa.Column("area_code", sa.String(length=12), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("pack_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["area_code"], ["jurisdictions.code"], name=op.f("fk_assistance_resources_area_code_jurisdictions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_code"],
+            ["assistance_programs.code"],
+            name=op.f("fk_assistance_resources_program_code_assistance_programs"),
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_assistance_resources")),
+    )
+    with op.batch_alter_table("assistance_resources", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assistance_resources_pack_code"), ["pack_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assistance_resources_program_code"), ["program_code"], unique=False)
+
+    op.create_table(
+        "assistance_tasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_code", sa.String(length=64), nullable=False),
+        sa.Column("household_id", sa.String(length=64), nullable=False),
+        sa.Column("village_code", sa.String(length=12), nullable=False),
+        sa.Column("town_code", sa.String(length=9), nullable=False),
+        sa.Column("discovered_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("hits", sa.JSON(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("members", sa.JSON(), nullable=False),
+        sa.Column("created_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_code"],
+            ["assistance_programs.code"],
+            name=op.f("fk_assistance_tasks_program_code_assistance_programs"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assistance_tasks")),
+    )
+    with op.batch_alter_table("assistance_tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_assistance_tasks_household", ["program_code", "household_id", "status"], unique=False)
+        batch_op.create_index("ix_assistance_tasks_town", ["status", "town_code"], unique=False)
+
+    op.create_table(
         "auth_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -490,6 +606,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_submitted_by"), ["submitted_by"], unique=False)
 
     op.create_table(
+        "certification_results",
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("last_life_event", sa.Date(), nullable=True),
+        sa.Column("death_event", sa.Date(), nullable=True),
+        sa.Column("matched_by", sa.String(length=8), nullable=True),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["certification_runs.id"], name=op.f("fk_certification_results_run_id_certification_runs")
+        ),
+        sa.PrimaryKeyConstraint("run_id", "person_id", name=op.f("pk_certification_results")),
+    )
+    op.create_table(
         "draws",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -551,6 +682,35 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("point_services", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_point_services_service_code"), ["service_code"], unique=False)
+
+    op.create_table(
+        "qualifications",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("id_number", sa.String(length=18), nullable=True),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=True),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("last_life_event", sa.Date(), nullable=True),
+        sa.Column("death_event", sa.Date(), nullable=True),
+        sa.Column("matched_by", sa.String(length=8), nullable=True),
+        sa.Column("checked_on", sa.Date(), nullable=True),
+        sa.Column("checked_alive", sa.Boolean(), nullable=True),
+        sa.Column("last_evidence", sa.Date(), nullable=True),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["certification_runs.id"], name=op.f("fk_qualifications_run_id_certification_runs")
+        ),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_qualifications")),
+    )
+    with op.batch_alter_table("qualifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_qualifications_id_number"), ["id_number"], unique=False)
+        batch_op.create_index(batch_op.f("ix_qualifications_region_code"), ["region_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_qualifications_run_id"), ["run_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_qualifications_status"), ["status"], unique=False)
 
     op.create_table(
         "ratings",
@@ -618,6 +778,8 @@ def upgrade() -> None:
         sa.Column("extended", sa.Boolean(), nullable=False),
         sa.Column("send_backs", sa.Integer(), nullable=False),
         sa.Column("escalated_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("review_round", sa.Integer(), nullable=False),
+        sa.Column("review_due_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("reply", sa.Text(), nullable=True),
         sa.Column("submitted_at", tongban.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("routed_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
@@ -654,6 +816,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_requests_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_requests_submitted_at"), ["submitted_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_requests_type_code"), ["type_code"], unique=False)
+
+    op.create_table(
+        "assistance_needs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("category_code", sa.String(length=64), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("resource_code", sa.String(length=64), nullable=True),
+        sa.Column("matched_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("settled_on", sa.Date(), nullable=True),
+        sa.Column("settled_by", sa.String(length=64), nullable=True),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["resource_code"],
+            ["assistance_resources.code"],
+            name=op.f("fk_assistance_needs_resource_code_assistance_resources"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["assistance_tasks.id"], name=op.f("fk_assistance_needs_task_id_assistance_tasks")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assistance_needs")),
+    )
+    with op.batch_alter_table("assistance_needs", schema=None) as batch_op:
+        batch_op.create_index("ix_assistance_needs_resource", ["resource_code", "status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assistance_needs_task_id"), ["task_id"], unique=False)
 
     op.create_table(
         "case_events",
@@ -737,6 +926,38 @@ def upgrade() -> None:
     with op.batch_alter_table("case_steps", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_steps_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_case_steps_inbox", ["status", "role", "jurisdiction_code"], unique=False)
+
+    op.create_table(
+        "certification_follow_ups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("community_code", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("created_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("checked_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("closed_by", sa.String(length=64), nullable=True),
+        sa.Column("closed_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["qualifications.person_id"],
+            name=op.f("fk_certification_follow_ups_person_id_qualifications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["certification_runs.id"], name=op.f("fk_certification_follow_ups_run_id_certification_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_follow_ups")),
+    )
+    with op.batch_alter_table("certification_follow_ups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certification_follow_ups_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(
+            "ix_certification_follow_ups_status_community", ["status", "community_code"], unique=False
+        )
 
     op.create_table(
         "draw_allocations",
@@ -949,6 +1170,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_supervision_orders_request_id"), ["request_id"], unique=False)
 
     op.create_table(
+        "suspension_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("basis", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("lifted_on", sa.Date(), nullable=True),
+        sa.Column("lifted_because", sa.Text(), nullable=True),
+        sa.Column("objection_reason", sa.Text(), nullable=True),
+        sa.Column("objection_evidence", sa.Text(), nullable=True),
+        sa.Column("objected_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("decision", sa.String(length=16), nullable=True),
+        sa.Column("decision_note", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.String(length=64), nullable=True),
+        sa.Column("decided_at", tongban.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["qualifications.person_id"], name=op.f("fk_suspension_notices_person_id_qualifications")
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["certification_runs.id"], name=op.f("fk_suspension_notices_run_id_certification_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_suspension_notices")),
+    )
+    with op.batch_alter_table("suspension_notices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_suspension_notices_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_suspension_notices_status"), ["status"], unique=False)
+
+    op.create_table(
         "house_inspections",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("house_code_id", sa.Integer(), nullable=False),
@@ -1009,6 +1260,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_house_inspections_house_code_id"))
 
     op.drop_table("house_inspections")
+    with op.batch_alter_table("suspension_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_suspension_notices_status"))
+        batch_op.drop_index(batch_op.f("ix_suspension_notices_person_id"))
+
+    op.drop_table("suspension_notices")
     with op.batch_alter_table("supervision_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supervision_orders_request_id"))
 
@@ -1053,6 +1309,11 @@ def downgrade() -> None:
 
     op.drop_table("draw_entries")
     op.drop_table("draw_allocations")
+    with op.batch_alter_table("certification_follow_ups", schema=None) as batch_op:
+        batch_op.drop_index("ix_certification_follow_ups_status_community")
+        batch_op.drop_index(batch_op.f("ix_certification_follow_ups_person_id"))
+
+    op.drop_table("certification_follow_ups")
     with op.batch_alter_table("case_steps", schema=None) as batch_op:
         batch_op.drop_index("ix_case_steps_inbox")
         batch_op.drop_index(batch_op.f("ix_case_steps_case_id"))
@@ -1067,6 +1328,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
 
     op.drop_table("case_events")
+    with op.batch_alter_table("assistance_needs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assistance_needs_task_id"))
+        batch_op.drop_index("ix_assistance_needs_resource")
+
+    op.drop_table("assistance_needs")
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_requests_type_code"))
         batch_op.drop_index(batch_op.f("ix_requests_submitted_at"))
@@ -1084,6 +1350,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ratings_at"))
 
     op.drop_table("ratings")
+    with op.batch_alter_table("qualifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_qualifications_status"))
+        batch_op.drop_index(batch_op.f("ix_qualifications_run_id"))
+        batch_op.drop_index(batch_op.f("ix_qualifications_region_code"))
+        batch_op.drop_index(batch_op.f("ix_qualifications_id_number"))
+
+    op.drop_table("qualifications")
     with op.batch_alter_table("point_services", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_point_services_service_code"))
 
@@ -1094,6 +1367,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_draws_jurisdiction_code"))
 
     op.drop_table("draws")
+    op.drop_table("certification_results")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_submitted_by"))
         batch_op.drop_index(batch_op.f("ix_cases_status"))
@@ -1110,6 +1384,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_auth_tokens_user_id"))
 
     op.drop_table("auth_tokens")
+    with op.batch_alter_table("assistance_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_assistance_tasks_town")
+        batch_op.drop_index("ix_assistance_tasks_household")
+
+    op.drop_table("assistance_tasks")
+    with op.batch_alter_table("assistance_resources", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assistance_resources_program_code"))
+        batch_op.drop_index(batch_op.f("ix_assistance_resources_pack_code"))
+
+    op.drop_table("assistance_resources")
+    op.drop_table("assistance_need_categories")
     with op.batch_alter_table("alliance_services", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alliance_services_service_code"))
 
@@ -1145,6 +1430,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registries_pack_code"))
 
     op.drop_table("registries")
+    op.drop_table("certification_runs")
+    with op.batch_alter_table("assistance_programs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assistance_programs_pack_code"))
+
+    op.drop_table("assistance_programs")
     with op.batch_alter_table("points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_points_tier"))
         batch_op.drop_index(batch_op.f("ix_points_pack_code"))

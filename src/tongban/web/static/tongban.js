@@ -75,9 +75,35 @@
     });
   }
 
+  // The nav's menus (<details data-menu>) open one at a time and close on Escape or a click elsewhere.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  function enableMenus() {
+    document.querySelectorAll("details[data-menu]").forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (menu.open) closeMenus(menu);
+      });
+    });
+    document.addEventListener("click", function (event) {
+      closeMenus(event.target.closest && event.target.closest("details[data-menu]"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      var open = document.querySelector("details[data-menu][open]");
+      if (!open) return;
+      open.open = false;
+      open.querySelector("summary").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-map]").forEach(drawMap);
     document.querySelectorAll("[data-locate-form]").forEach(enableLocate);
+    enableMenus();
   });
 })();
 
