@@ -7,12 +7,14 @@ psycopg 3.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -91,3 +93,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def lost_race(exc: OperationalError) -> bool:
+    """SQLite refuses a writer whose snapshot another writer has moved past ("database is locked"):
+    for the person acting, the same conflict as a stale version on PostgreSQL."""
+    return isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig)

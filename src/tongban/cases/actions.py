@@ -8,7 +8,6 @@ once never both win.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +39,7 @@ from tongban.cases.models import Case, CasePause, CaseStep
 from tongban.cases.service import record
 from tongban.catalog import service as catalog
 from tongban.credentials import issuing as house_codes
-from tongban.db import transaction, utcnow
+from tongban.db import lost_race, transaction, utcnow
 from tongban.errors import BadInput, Conflict, Forbidden
 
 
@@ -91,8 +90,7 @@ def act(
     except StaleDataError:
         raise _stale(None) from None
     except OperationalError as exc:
-        # SQLite refuses to write from a snapshot another writer has moved past: a lost race.
-        if isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig):
+        if lost_race(exc):
             raise _stale(None) from None
         raise
 

@@ -10,7 +10,6 @@ no dispute behind. Every booking and cancellation is audited.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,7 +21,7 @@ from tongban.audit import service as audit
 from tongban.auth.domain import Actor, Role, division_prefix
 from tongban.calendar import service as calendar
 from tongban.calendar.limits import CHINA
-from tongban.db import transaction, utcnow
+from tongban.db import lost_race, transaction, utcnow
 from tongban.errors import BadInput, Conflict, Forbidden, NotFound
 from tongban.files.service import FileStore
 from tongban.identity.domain import mask_phone
@@ -124,8 +123,7 @@ def book(factory: sessionmaker[Session], store: FileStore, actor: Actor, booking
     except IntegrityError:
         raise _taken(factory, booking) from None
     except OperationalError as exc:
-        # SQLite refuses the second of two writers that read before the first committed.
-        if isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig):
+        if lost_race(exc):
             raise _taken(factory, booking) from None
         raise
 
@@ -219,7 +217,7 @@ def cancel(factory: sessionmaker[Session], actor: Actor, appointment_id: int) ->
             provider = _provider(session, appointment.provider_code)
             return _view(actor, appointment, provider, request, now)
     except OperationalError as exc:
-        if isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig):
+        if lost_race(exc):
             raise Conflict("预约刚被改动，请刷新后重试", "the booking was just changed; reload and retry") from None
         raise
 

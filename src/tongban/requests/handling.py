@@ -7,7 +7,6 @@ whether that stage ended in time (for the indicators), and starts the next stage
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tongban.auth.domain import Actor, division_prefix
 from tongban.auth.models import Department
 from tongban.calendar import service as calendar
-from tongban.db import transaction, utcnow
+from tongban.db import lost_race, transaction, utcnow
 from tongban.errors import BadInput, Conflict, Forbidden
 from tongban.requests import views
 from tongban.requests.domain import (
@@ -87,7 +86,7 @@ def act(
     except StaleDataError:
         raise _stale(None) from None
     except OperationalError as exc:
-        if isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig):
+        if lost_race(exc):
             raise _stale(None) from None
         raise
 
